@@ -78,7 +78,9 @@ func (p *Policy) Precision(t int) *mat.SymDense {
 }
 
 // Act computes u = K_t x + k_t + R_tᵀ ξ into u. noise may be nil (the mean action).
-func (p *Policy) Act(t int, x, noise, u []float64) {
+// obs is ignored (a linear-Gaussian controller acts on the state); it is accepted
+// so that local controllers and the global policy share one interface.
+func (p *Policy) Act(t int, x, obs, noise, u []float64) {
 	dX, dU := p.DX, p.DU
 	if len(x) != dX || len(u) != dU || (noise != nil && len(noise) != dU) {
 		panic("lingauss: Act dimension mismatch")
