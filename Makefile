@@ -1,0 +1,38 @@
+# mirrorgps — see README.md. Prerequisite: Go >= 1.26 on PATH; everything else is
+# installed here (Debian packages through apt).
+
+GO ?= go
+SHARED_GOLDEN := $(abspath ../shared/golden)
+ifneq ($(wildcard $(SHARED_GOLDEN)),)
+MDGPS_GOLDEN_DIR ?= $(SHARED_GOLDEN)
+endif
+export MDGPS_GOLDEN_DIR
+
+# Packages whose tests run a second time on OpenBLAS.
+NUMERICAL := ./mdgps/... ./internal/blasimpl/...
+
+.PHONY: all build deps test vet bench fmt
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	$(GO) build -tags openblas ./...
+
+vet: deps
+	$(GO) vet ./...
+
+test: deps
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 30m ./...
+	$(GO) test -count=1 -timeout 30m -tags openblas $(NUMERICAL)
+	CGO_ENABLED=0 $(GO) build ./...
+
+# Benchmarks of the numerical core on OpenBLAS (set BENCH=regexp, COUNT=n).
+BENCH ?= .
+COUNT ?= 1
+bench: deps
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(COUNT) -tags openblas ./...

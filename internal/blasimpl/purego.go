@@ -1,0 +1,6 @@
+//go:build !openblas
+
+package blasimpl
+
+// Name names the BLAS implementation in use.
+const Name = "gonum"
