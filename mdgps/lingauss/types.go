@@ -7,6 +7,8 @@ import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/mirrorgps/mirrorgps/mdgps/internal/dense"
 )
 
 // Policy is a time-varying linear-Gaussian controller (spec §1.1)
@@ -149,13 +151,7 @@ func (p *Policy) SetPrec(t int, prec []float64) error {
 
 // LogDetCov returns log det Σ_t = 2 Σ_i log R_t,ii.
 func (p *Policy) LogDetCov(t int) float64 {
-	dU := p.DU
-	r := p.Chol[t*dU*dU:]
-	s := 0.0
-	for i := 0; i < dU; i++ {
-		s += math.Log(r[i*dU+i])
-	}
-	return 2 * s
+	return dense.LogDetChol(p.Chol[t*p.DU*p.DU:], p.DU)
 }
 
 // Check returns an error naming the first array and index holding NaN or Inf, or a
@@ -304,52 +300,12 @@ func (e *NotPDError) Error() string {
 	return fmt.Sprintf("lingauss: matrix at t=%d not positive definite (pivot %d = %g)", e.T, e.Pivot, e.PivotValue)
 }
 
-// upperChol computes the upper Cholesky factor R (RᵀR = a) of the n×n row-major
-// symmetric matrix a into r (lower triangle zeroed). Only the upper triangle of a
-// is read.
+// upperChol factors a into r (see dense.UpperChol), reporting failure as a *NotPDError.
 func upperChol(r, a []float64, n int) *NotPDError {
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			if j < i {
-				r[i*n+j] = 0
-			} else {
-				r[i*n+j] = a[i*n+j]
-			}
-		}
-	}
-	for j := 0; j < n; j++ {
-		s := r[j*n+j]
-		for k := 0; k < j; k++ {
-			s -= r[k*n+j] * r[k*n+j]
-		}
-		if !(s > 0) {
-			return &NotPDError{Pivot: j, PivotValue: s}
-		}
-		d := math.Sqrt(s)
-		r[j*n+j] = d
-		for i := j + 1; i < n; i++ {
-			v := r[j*n+i]
-			for k := 0; k < j; k++ {
-				v -= r[k*n+j] * r[k*n+i]
-			}
-			r[j*n+i] = v / d
-		}
+	if piv, val, ok := dense.UpperChol(r, a, n); !ok {
+		return &NotPDError{Pivot: piv, PivotValue: val}
 	}
 	return nil
 }
 
-// cholInverse writes (RᵀR)⁻¹ into dst for the upper triangular R, by solving
-// Rᵀ Z = I then R X = Z (the reference's two triangular solves).
-func cholInverse(dst, r []float64, n int) {
-	for i := range dst[:n*n] {
-		dst[i] = 0
-	}
-	for i := 0; i < n; i++ {
-		dst[i*n+i] = 1
-	}
-	rm := blas64.Triangular{Uplo: blas.Upper, Diag: blas.NonUnit, N: n, Stride: n, Data: r}
-	b := blas64.General{Rows: n, Cols: n, Stride: n, Data: dst}
-	blas64.Trsm(blas.Left, blas.Trans, 1, rm, b)
-	blas64.Trsm(blas.Left, blas.NoTrans, 1, rm, b)
-}
-
+func cholInverse(dst, r []float64, n int) { dense.CholInverse(dst, r, n) }
