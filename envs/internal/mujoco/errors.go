@@ -1,0 +1,66 @@
+package mujoco
+
+import (
+	"errors"
+	"fmt"
+)
+
+// ErrUnavailable is returned by LoadXML when the package was built without MuJoCo
+// (CGO_ENABLED=0 or the nomujoco build tag).
+var ErrUnavailable = errors.New("mujoco: this binary was built without MuJoCo (CGO_ENABLED=0 or -tags nomujoco); " +
+	"install MuJoCo 2.2.2 with `sudo apt-get install libmujoco-dev` (or `make deps`) and build with cgo enabled")
+
+// LoadError reports an MJCF model that MuJoCo could not parse or compile.
+type LoadError struct {
+	Msg string // MuJoCo's message, e.g. "XML Error: ... Element 'x', line 3"
+}
+
+func (e *LoadError) Error() string { return "mujoco: loading model: " + e.Msg }
+
+// Error reports a MuJoCo fatal error (mju_error) raised inside a call of this package.
+// The call had no effect that outlives the next Data.Reset.
+type Error struct {
+	Op  string // the call that failed: "clone", "make data", "reset", "step"
+	Msg string // MuJoCo's message
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("mujoco: %s: %s", e.Op, e.Msg) }
+
+// DivergedError reports that MuJoCo found a non-finite or huge acceleration during Step
+// (warning mjWARN_BADQACC) and reset the simulation state to the model defaults, as it
+// does by design. The rollout that produced it is meaningless; the Data stays usable.
+type DivergedError struct {
+	Time    float64 // simulation time at which the warning was raised
+	Substep int     // substep index within the Step call (0-based)
+}
+
+func (e *DivergedError) Error() string {
+	return fmt.Sprintf("mujoco: simulation diverged (bad acceleration) at substep %d, t=%g s; MuJoCo reset the state", e.Substep, e.Time)
+}
+
+// Object kinds for Model.ID.
+type ObjType int
+
+const (
+	Body ObjType = iota
+	Joint
+	Geom
+	Site
+	Actuator
+)
+
+func (k ObjType) String() string {
+	switch k {
+	case Body:
+		return "body"
+	case Joint:
+		return "joint"
+	case Geom:
+		return "geom"
+	case Site:
+		return "site"
+	case Actuator:
+		return "actuator"
+	}
+	return fmt.Sprintf("ObjType(%d)", int(k))
+}
