@@ -78,11 +78,7 @@ func (w *Workspace) Forward(dst *Marginal, p *Policy, d *Dynamics) {
 		suu := blas64.General{Rows: dU, Cols: dU, Stride: n, Data: s[dX*n+dX:]}
 		// S_ux = K S_xx; S_xu = S_uxᵀ (S_xx is symmetric).
 		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, K, sxx, 0, sux)
-		for i := 0; i < dU; i++ {
-			for j := 0; j < dX; j++ {
-				s[j*n+dX+i] = s[(dX+i)*n+j]
-			}
-		}
+		blas64.Gemm(blas.NoTrans, blas.Trans, 1, sxx, K, 0, blas64.General{Rows: dX, Cols: dU, Stride: n, Data: s[dX:]})
 		// S_uu = (K S_xx) Kᵀ + Σ_t.
 		for i := 0; i < dU; i++ {
 			copy(suu.Data[i*n:i*n+dU], p.Cov[t*dU*dU+i*dU:t*dU*dU+(i+1)*dU])
