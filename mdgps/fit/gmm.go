@@ -1,0 +1,557 @@
+package fit
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+
+	"github.com/mirrorgps/mirrorgps/mdgps/lingauss"
+)
+
+// GMMConfig holds the settings of Gaussian-mixture EM. The zero value is the
+// reference's behaviour with our quirk fixes: at most 100 iterations, warm start.
+type GMMConfig struct {
+	// MaxIter bounds the EM iterations (E-steps); 0 means 100, the reference's.
+	MaxIter int
+	// ColdStart re-initialises on every Fit (the reference's warmstart=False).
+	// Otherwise a Fit with the same K and D continues from the current parameters.
+	ColdStart bool
+	// Compat reproduces the reference's quirks: convergence test
+	// |Δll| < 1e-5·prevll that never fires for ll < 0 (Q4), initial covariances
+	// divided by K rather than by the cluster's count and an error for an empty
+	// cluster (Q5), the point count N frozen at the last re-initialisation (Q6),
+	// n0 unclamped (Q7), the moments' cross term (μ_k−μ̄)μ_kᵀ and the M-step's
+	// uncentred Σ w y yᵀ − μμᵀ. See the package documentation.
+	Compat bool
+}
+
+// StopReason says why EM ended.
+type StopReason int
+
+const (
+	StopMaxIterations   StopReason = iota // ran MaxIter E-and-M steps
+	StopConverged                         // the log-likelihood changed by less than the tolerance
+	StopLogLikDecreased                   // the log-likelihood went down (stops before the M-step)
+)
+
+// String returns the reference's name of the stop reason ("max_iterations",
+// "converged", "loglik_decreased"), as in the golden files.
+func (s StopReason) String() string {
+	switch s {
+	case StopMaxIterations:
+		return "max_iterations"
+	case StopConverged:
+		return "converged"
+	case StopLogLikDecreased:
+		return "loglik_decreased"
+	}
+	return fmt.Sprintf("StopReason(%d)", int(s))
+}
+
+// Init says how EM assigns points to clusters when it (re)initialises.
+type Init struct {
+	// Assign, when non-nil, is the cluster index (0..K-1) of every point, e.g. the
+	// assignment the reference drew (golden files' gmm_init_cidx).
+	Assign []int
+	// Rand draws a uniform random assignment when Assign is nil.
+	Rand *rand.Rand
+}
+
+// EMResult describes one call of GMM.Fit.
+type EMResult struct {
+	K             int        // number of clusters fitted
+	Reinitialised bool       // parameters were (re)initialised rather than warm-started
+	Assign        []int      // the initial assignment used when Reinitialised
+	LogLik        []float64  // log-likelihood at each E-step (len = number of E-steps)
+	MSteps        int        // number of M-steps run
+	Stop          StopReason // why EM ended
+}
+
+// GMM is a Gaussian mixture over D-dimensional points (spec §4.4),
+//
+//	p(y) = Σ_k π_k N(y; μ_k, Σ_k),   k = 0..K-1,
+//
+// fitted by EM. Its exported fields are its whole state, so a GMM serialises with
+// encoding/gob (the dynamics and policy priors are checkpointed with it). A GMM is
+// not safe for concurrent use: Inference caches the clusters' Cholesky factors.
+type GMM struct {
+	Config  GMMConfig
+	K, D    int
+	Mu      []float64 // K×D means μ_k
+	Sigma   []float64 // K×D×D covariances Σ_k
+	LogMass []float64 // K log weights log π_k
+	// N is the number of points behind the prior's strength: the count at the last
+	// re-initialisation with Compat (the reference's self.N, quirk Q6), the count of
+	// the last Fit otherwise.
+	N int
+
+	chol   []float64 // K×D×D upper Cholesky factors of Sigma; valid when cached
+	cconst []float64 // −D/2·log 2π − Σ log R_ii per cluster
+	cached bool
+	iw     inferWork
+}
+
+// Mass returns the cluster weights π_k = exp(LogMass_k).
+func (g *GMM) Mass() []float64 {
+	m := make([]float64, len(g.LogMass))
+	for i, l := range g.LogMass {
+		m[i] = math.Exp(l)
+	}
+	return m
+}
+
+// Fit runs EM on the n = len(data)/D points in data (n×D, row-major) with K
+// clusters. It re-initialises from init when the GMM is empty, when K or D
+// changed, or with Config.ColdStart; otherwise it warm-starts from the current
+// parameters (init is then unused). Then it alternates
+//
+//	E-step: log r_nk = log π_k + log N(y_n; μ_k, Σ_k) − log Σ_j π_j N(y_n; μ_j, Σ_j),
+//	        ll = Σ_n log Σ_k π_k N(y_n; μ_k, Σ_k),
+//	M-step: π_k ∝ Σ_n r_nk,  w_nk = r_nk / Σ_m r_mk,  μ_k = Σ_n w_nk y_n,
+//	        Σ_k = Σ_n w_nk (y_n − μ_k)(y_n − μ_k)ᵀ + 1e-6·I,
+//
+// where a cluster with π_k < 1e-4/K is "rebooted" to uniform weights w_nk = 1/n.
+// EM stops before the M-step when ll decreases or when |ll − ll_prev| <
+// 1e-5·|ll_prev| (Compat: < 1e-5·ll_prev, quirk Q4), or after Config.MaxIter
+// iterations. Errors: *lingauss.NonFiniteError for NaN/Inf data, *NotPDError when
+// a cluster covariance is numerically not positive definite, *EmptyClusterError
+// (Compat only) for an empty initial cluster.
+func (g *GMM) Fit(data []float64, D, K int, init Init) (EMResult, error) {
+	if D <= 0 || K <= 0 || len(data)%D != 0 {
+		panic(fmt.Sprintf("fit: GMM.Fit with len(data)=%d, D=%d, K=%d", len(data), D, K))
+	}
+	n := len(data) / D
+	res := EMResult{K: K}
+	if n == 0 {
+		return res, &TooFewSamplesError{N: 0, Min: 1}
+	}
+	if err := lingauss.CheckFinite("GMM data", data); err != nil {
+		return res, err
+	}
+	maxIter := g.Config.MaxIter
+	if maxIter <= 0 {
+		maxIter = 100
+	}
+	compat := g.Config.Compat
+	if g.Config.ColdStart || g.K != K || g.D != D || len(g.Mu) != K*D {
+		assign := init.Assign
+		if assign == nil {
+			if init.Rand == nil {
+				panic("fit: GMM initialisation needs Init.Assign or Init.Rand")
+			}
+			assign = make([]int, n)
+			for i := range assign {
+				assign[i] = init.Rand.IntN(K)
+			}
+		}
+		if len(assign) != n {
+			panic(fmt.Sprintf("fit: Init.Assign has %d entries for %d points", len(assign), n))
+		}
+		if err := g.initialise(data, n, D, K, assign); err != nil {
+			return res, err
+		}
+		res.Reinitialised = true
+		res.Assign = append([]int(nil), assign...)
+	} else if !compat {
+		g.N = n // Q6: the prior's strength follows the current data
+	}
+	g.cached = false
+
+	w := newEMWork(n, D, K)
+	prevll := math.Inf(-1)
+	res.Stop = StopMaxIterations
+	for itr := 0; itr < maxIter; itr++ {
+		if err := g.factorise(); err != nil {
+			return res, err
+		}
+		g.logObs(w.logobs, data, n, w.z)
+		ll := 0.0
+		for i := 0; i < n; i++ {
+			w.rowLSE[i] = logSumExp(w.logobs[i*K : (i+1)*K])
+			ll += w.rowLSE[i]
+		}
+		res.LogLik = append(res.LogLik, ll)
+		if ll < prevll {
+			res.Stop = StopLogLikDecreased
+			break
+		}
+		tol := 1e-5 * math.Abs(prevll)
+		if compat {
+			tol = 1e-5 * prevll
+		}
+		if math.Abs(ll-prevll) < tol {
+			res.Stop = StopConverged
+			break
+		}
+		prevll = ll
+		g.mstep(data, n, w)
+		res.MSteps++
+	}
+	return res, nil
+}
+
+// initialise sets the parameters from a hard assignment: μ_k is the mean of the
+// cluster's points, Σ_k = (1/n_k) Σ (y−μ_k)(y−μ_k)ᵀ + 2e-6·I (Compat: divided by K,
+// quirk Q5), π_k = 1/K. An empty cluster takes the moments of all the data
+// (Compat: *EmptyClusterError).
+func (g *GMM) initialise(data []float64, n, D, K int, assign []int) error {
+	count := make([]int, K)
+	for _, a := range assign {
+		if a < 0 || a >= K {
+			panic(fmt.Sprintf("fit: Init.Assign holds cluster %d, want 0..%d", a, K-1))
+		}
+		count[a]++
+	}
+	for k, c := range count {
+		if c == 0 && g.Config.Compat {
+			return &EmptyClusterError{Cluster: k, K: K, Points: n}
+		}
+	}
+	g.K, g.D, g.N = K, D, n
+	g.Mu = grow(g.Mu, K*D)
+	g.Sigma = grow(g.Sigma, K*D*D)
+	g.LogMass = grow(g.LogMass, K)
+	var all []int // indices of all points, for empty clusters
+	for k := 0; k < K; k++ {
+		idx := make([]int, 0, count[k])
+		for i, a := range assign {
+			if a == k {
+				idx = append(idx, i)
+			}
+		}
+		if len(idx) == 0 {
+			if all == nil {
+				all = make([]int, n)
+				for i := range all {
+					all[i] = i
+				}
+			}
+			idx = all
+		}
+		mu := g.Mu[k*D : (k+1)*D]
+		for j := range mu {
+			mu[j] = 0
+		}
+		for _, i := range idx {
+			blas64.Implementation().Daxpy(D, 1, data[i*D:(i+1)*D], 1, mu, 1)
+		}
+		inv := 1 / float64(len(idx))
+		for j := range mu {
+			mu[j] *= inv
+		}
+		diff := make([]float64, len(idx)*D)
+		for r, i := range idx {
+			for j := 0; j < D; j++ {
+				diff[r*D+j] = data[i*D+j] - mu[j]
+			}
+		}
+		scale := 1 / float64(len(idx))
+		if g.Config.Compat {
+			scale = 1 / float64(K)
+		}
+		s := g.Sigma[k*D*D : (k+1)*D*D]
+		blas64.Gemm(blas.Trans, blas.NoTrans, scale,
+			blas64.General{Rows: len(idx), Cols: D, Stride: D, Data: diff},
+			blas64.General{Rows: len(idx), Cols: D, Stride: D, Data: diff},
+			0, blas64.General{Rows: D, Cols: D, Stride: D, Data: s})
+		for j := 0; j < D; j++ {
+			s[j*D+j] += 2e-6
+		}
+		g.LogMass[k] = math.Log(1 / float64(K))
+	}
+	g.cached = false
+	return nil
+}
+
+// factorise caches the upper Cholesky factors R_k (Σ_k = R_kᵀR_k) and the
+// normalising constants.
+func (g *GMM) factorise() error {
+	if g.cached {
+		return nil
+	}
+	K, D := g.K, g.D
+	g.chol = grow(g.chol, K*D*D)
+	g.cconst = grow(g.cconst, K)
+	work := make([]float64, D*D)
+	c0 := -0.5 * float64(D) * math.Log(2*math.Pi)
+	for k := 0; k < K; k++ {
+		r := g.chol[k*D*D : (k+1)*D*D]
+		copy(r, g.Sigma[k*D*D:(k+1)*D*D])
+		if ok, p, v := cholUpper(r, D, work); !ok {
+			return &NotPDError{Matrix: "GMM cluster covariance", Index: k, Pivot: p, PivotValue: v}
+		}
+		g.cconst[k] = c0 - sumLogDiag(r, D)
+	}
+	g.cached = true
+	return nil
+}
+
+// logObs fills lo (n×K) with log π_k + log N(y_n; μ_k, Σ_k) for the n points
+// pts (n×D), using the cached factors: the Mahalanobis term is ‖z‖² with
+// zᵀ = (y−μ_k)ᵀ R_k⁻¹. z is scratch of length ≥ n·D.
+func (g *GMM) logObs(lo, pts []float64, n int, z []float64) {
+	K, D := g.K, g.D
+	z = z[:n*D]
+	for k := 0; k < K; k++ {
+		mu := g.Mu[k*D : (k+1)*D]
+		for i := 0; i < n; i++ {
+			zi, pi := z[i*D:(i+1)*D], pts[i*D:(i+1)*D]
+			for j := range zi {
+				zi[j] = pi[j] - mu[j]
+			}
+		}
+		blas64.Trsm(blas.Right, blas.NoTrans, 1,
+			blas64.Triangular{Uplo: blas.Upper, Diag: blas.NonUnit, N: D, Stride: D, Data: g.chol[k*D*D : (k+1)*D*D]},
+			blas64.General{Rows: n, Cols: D, Stride: D, Data: z})
+		c, lm := g.cconst[k], g.LogMass[k]
+		for i := 0; i < n; i++ {
+			ss := 0.0
+			for _, v := range z[i*D : (i+1)*D] {
+				ss += v * v
+			}
+			lo[i*K+k] = c - 0.5*ss + lm
+		}
+	}
+}
+
+type emWork struct {
+	z, logobs, rowLSE, w, y, colLSE, xx []float64
+}
+
+func newEMWork(n, D, K int) *emWork {
+	return &emWork{
+		z:      make([]float64, n*D),
+		logobs: make([]float64, n*K),
+		rowLSE: make([]float64, n),
+		w:      make([]float64, n*K),
+		y:      make([]float64, n*D),
+		colLSE: make([]float64, K),
+		xx:     make([]float64, D*D),
+	}
+}
+
+// mstep updates π, μ, Σ from the E-step's log-observations in w.logobs.
+func (g *GMM) mstep(data []float64, n int, w *emWork) {
+	K, D := g.K, g.D
+	col := make([]float64, n)
+	// log r_nk (responsibilities), stored in w.w for now.
+	for i := 0; i < n; i++ {
+		for k := 0; k < K; k++ {
+			w.w[i*K+k] = w.logobs[i*K+k] - w.rowLSE[i]
+		}
+	}
+	for k := 0; k < K; k++ {
+		for i := 0; i < n; i++ {
+			col[i] = w.w[i*K+k]
+		}
+		w.colLSE[k] = logSumExp(col)
+	}
+	copy(g.LogMass, w.colLSE)
+	lse := logSumExp(g.LogMass)
+	for k := range g.LogMass {
+		g.LogMass[k] -= lse
+	}
+	thresh := 1e-4 / float64(K)
+	for k := 0; k < K; k++ {
+		reboot := math.Exp(g.LogMass[k]) < thresh
+		for i := 0; i < n; i++ {
+			if reboot {
+				w.w[i*K+k] = 1 / float64(n)
+			} else {
+				w.w[i*K+k] = math.Exp(w.w[i*K+k] - w.colLSE[k])
+			}
+		}
+	}
+	// μ = Wᵀ Y.
+	blas64.Gemm(blas.Trans, blas.NoTrans, 1,
+		blas64.General{Rows: n, Cols: K, Stride: K, Data: w.w},
+		blas64.General{Rows: n, Cols: D, Stride: D, Data: data},
+		0, blas64.General{Rows: K, Cols: D, Stride: D, Data: g.Mu})
+	for k := 0; k < K; k++ {
+		mu := g.Mu[k*D : (k+1)*D]
+		for i := 0; i < n; i++ {
+			s := math.Sqrt(w.w[i*K+k])
+			yi, di := w.y[i*D:(i+1)*D], data[i*D:(i+1)*D]
+			if g.Config.Compat {
+				for j := range yi {
+					yi[j] = di[j] * s
+				}
+			} else {
+				for j := range yi {
+					yi[j] = (di[j] - mu[j]) * s
+				}
+			}
+		}
+		s := g.Sigma[k*D*D : (k+1)*D*D]
+		blas64.Syrk(blas.Trans, 1, blas64.General{Rows: n, Cols: D, Stride: D, Data: w.y},
+			0, blas64.Symmetric{Uplo: blas.Upper, N: D, Stride: D, Data: s})
+		if g.Config.Compat {
+			for i := 0; i < D; i++ {
+				for j := i; j < D; j++ {
+					s[i*D+j] -= mu[i] * mu[j]
+				}
+			}
+		}
+		mirrorUpper(s, D)
+		for j := 0; j < D; j++ {
+			s[j*D+j] += 1e-6
+		}
+	}
+	g.cached = false
+}
+
+// LogObs returns the n×K matrix log π_k + log N(y_n; μ_k, Σ_k) for the points pts
+// (n×D row-major), the reference's estep.
+func (g *GMM) LogObs(pts []float64) ([]float64, error) {
+	n := g.checkPts(pts)
+	if err := g.factorise(); err != nil {
+		return nil, err
+	}
+	lo := make([]float64, n*g.K)
+	g.logObs(lo, pts, n, make([]float64, n*g.D))
+	return lo, nil
+}
+
+// ClusterLogWeights returns log ω_k, ω_k = (1/n) Σ_n r_nk, the average
+// responsibility of cluster k over the query points pts (the reference's clusterwts).
+func (g *GMM) ClusterLogWeights(pts []float64) ([]float64, error) {
+	n := g.checkPts(pts)
+	if err := g.factorise(); err != nil {
+		return nil, err
+	}
+	lw := make([]float64, g.K)
+	g.clusterLogWeights(lw, pts, n)
+	return lw, nil
+}
+
+type inferWork struct {
+	lo, z, col, lw []float64
+}
+
+func (g *GMM) clusterLogWeights(lw, pts []float64, n int) {
+	K, D := g.K, g.D
+	iw := &g.iw
+	iw.lo = grow(iw.lo, n*K)
+	iw.z = grow(iw.z, n*D)
+	iw.col = grow(iw.col, n)
+	g.logObs(iw.lo, pts, n, iw.z)
+	for i := 0; i < n; i++ {
+		row := iw.lo[i*K : (i+1)*K]
+		l := logSumExp(row)
+		for k := range row {
+			row[k] -= l
+		}
+	}
+	logn := math.Log(float64(n))
+	for k := 0; k < K; k++ {
+		for i := 0; i < n; i++ {
+			iw.col[i] = iw.lo[i*K+k]
+		}
+		lw[k] = logSumExp(iw.col) - logn
+	}
+}
+
+// Moments returns the mean and covariance of the mixture with cluster weights
+// ω_k = exp(logw_k) (Σ ω_k = 1):
+//
+//	μ̄ = Σ_k ω_k μ_k,   Φ = Σ_k ω_k (Σ_k + (μ_k − μ̄)(μ_k − μ̄)ᵀ).
+//
+// With Compat the cross term is the reference's (μ_k − μ̄) μ_kᵀ, equal in exact
+// arithmetic but not symmetric in floating point.
+func (g *GMM) Moments(logw []float64) (mu, sigma []float64) {
+	mu = make([]float64, g.D)
+	sigma = make([]float64, g.D*g.D)
+	g.moments(mu, sigma, logw)
+	return mu, sigma
+}
+
+func (g *GMM) moments(mu, sigma, logw []float64) {
+	K, D := g.K, g.D
+	for j := range mu[:D] {
+		mu[j] = 0
+	}
+	for j := range sigma[:D*D] {
+		sigma[j] = 0
+	}
+	for k := 0; k < K; k++ {
+		wk := math.Exp(logw[k])
+		mk := g.Mu[k*D : (k+1)*D]
+		for j := 0; j < D; j++ {
+			mu[j] += mk[j] * wk
+		}
+	}
+	d := grow(g.iw.z, D)
+	g.iw.z = d
+	for k := 0; k < K; k++ {
+		wk := math.Exp(logw[k])
+		mk := g.Mu[k*D : (k+1)*D]
+		sk := g.Sigma[k*D*D : (k+1)*D*D]
+		for i := 0; i < D; i++ {
+			d[i] = mk[i] - mu[i]
+		}
+		if g.Config.Compat {
+			for i := 0; i < D; i++ {
+				for j := 0; j < D; j++ {
+					sigma[i*D+j] += (sk[i*D+j] + d[i]*mk[j]) * wk
+				}
+			}
+		} else {
+			for i := 0; i < D; i++ {
+				for j := 0; j < D; j++ {
+					sigma[i*D+j] += (sk[i*D+j] + d[i]*d[j]) * wk
+				}
+			}
+		}
+	}
+}
+
+// NIW holds normal-inverse-Wishart prior parameters for a D-dimensional Gaussian
+// (spec §4.3, §4.5): prior mean Mu0 with M pseudo-observations, scale matrix Phi
+// with N0 pseudo-observations.
+type NIW struct {
+	Mu0   []float64 // D
+	Phi   []float64 // D×D
+	M, N0 float64
+}
+
+// minN0 is the floor on the normalised prior count n0 = (N−2−D)/N outside Compat
+// mode (quirk Q7): with fewer points than dimensions the formula goes negative and
+// the prior would subtract observations from the posterior covariance.
+const minN0 = 1e-3
+
+// Inference evaluates the GMM as a prior at the n query points pts (n×D): with
+// ω_k the average responsibilities (ClusterLogWeights) it sets dst.Mu0, dst.Phi to
+// the Moments, dst.M = 1 and dst.N0 = (N − 2 − D)/N with N the GMM's point count,
+// floored at 1e-3 unless Compat (quirk Q7). Strength scaling is the caller's (see
+// DynamicsPrior.EvalTo).
+func (g *GMM) Inference(dst *NIW, pts []float64) error {
+	n := g.checkPts(pts)
+	if err := g.factorise(); err != nil {
+		return err
+	}
+	g.iw.lw = grow(g.iw.lw, g.K)
+	g.clusterLogWeights(g.iw.lw, pts, n)
+	dst.Mu0 = grow(dst.Mu0, g.D)
+	dst.Phi = grow(dst.Phi, g.D*g.D)
+	g.moments(dst.Mu0, dst.Phi, g.iw.lw)
+	N := float64(g.N)
+	dst.M = N / N
+	dst.N0 = (N - 2 - float64(g.D)) / N
+	if !g.Config.Compat && !(dst.N0 >= minN0) {
+		dst.N0 = minN0
+	}
+	return nil
+}
+
+func (g *GMM) checkPts(pts []float64) int {
+	if g.K == 0 || g.D == 0 {
+		panic("fit: GMM used before Fit")
+	}
+	if len(pts) == 0 || len(pts)%g.D != 0 {
+		panic(fmt.Sprintf("fit: %d query values for D=%d", len(pts), g.D))
+	}
+	return len(pts) / g.D
+}
