@@ -90,9 +90,10 @@ type Policy interface {
 }
 
 // Forker is implemented by policies whose Act uses scratch space and is
-// therefore not safe for concurrent use. The parallel rollout runner calls Fork
-// once per worker goroutine and uses each fork from that goroutine only. A fork
-// must compute bit-identical actions to the original.
+// therefore not safe for concurrent use. The parallel rollout runner (Runner)
+// calls Fork once per rollout, from its worker goroutines (so Fork itself must
+// be safe for concurrent use), and uses each fork from one goroutine only. A
+// fork must compute bit-identical actions to the original.
 type Forker interface {
 	Fork() Policy
 }
