@@ -37,7 +37,7 @@ type caseInputs struct {
 
 // problem builds the C-step problem of a golden case: the MDGPS cases constrain
 // against pol_info.traj_distr(), the trajopt cases against prev_traj_distr.
-func (in *caseInputs) problem(t *testing.T) *trajopt.Problem {
+func (in *caseInputs) problem(t testing.TB) *trajopt.Problem {
 	pr := &trajopt.Problem{Dyn: in.TrajInfo.Dynamics(), Cost: in.TrajInfo.Cost(), MaxEnt: in.MaxEnt}
 	switch in.Algorithm {
 	case "mdgps":
@@ -45,7 +45,7 @@ func (in *caseInputs) problem(t *testing.T) *trajopt.Problem {
 	case "trajopt":
 		pr.Kind, pr.Ref = trajopt.AgainstPrevious, in.Prev.Policy()
 	default:
-		t.Fatalf("unknown algorithm %q", in.Algorithm)
+		panic("unknown algorithm " + in.Algorithm)
 	}
 	return pr
 }
