@@ -185,6 +185,41 @@ static int mg_jac_site(const mjModel* m, const mjData* d, mjtNum* jacp, int site
 	return rc;
 }
 
+// mg_dynamics sets (qpos, qvel) and computes the joint-space inertia M (nv×nv,
+// armature included) and the force b = C(q,q̇)q̇ + g(q) − f_passive(q,q̇), so that
+// in free motion M q̈ + b = τ (damping taken explicitly).
+static int mg_dynamics(const mjModel* m, mjData* d, const mjtNum* qpos, const mjtNum* qvel,
+                       mjtNum* M, mjtNum* bias, mg_status* st) {
+	jmp_buf jb;
+	int rc = 0;
+	mg_cur = st;
+	mg_jb = &jb;
+	if (setjmp(jb) == 0) {
+		mju_copy(d->qpos, qpos, m->nq);
+		mju_copy(d->qvel, qvel, m->nv);
+		mj_kinematics(m, d);
+		mj_comPos(m, d);
+		mj_crb(m, d);
+		mj_comVel(m, d);
+		mj_passive(m, d);
+		mj_rne(m, d, 0, bias);
+		mju_subFrom(bias, d->qfrc_passive, m->nv);
+		mj_fullM(m, M, d->qM);
+	} else {
+		rc = -1;
+	}
+	mg_jb = NULL;
+	mg_cur = NULL;
+	return rc;
+}
+
+// mg_same_sizes reports whether a and b have identical size fields (nq … nbuffer),
+// which are all that the layout of an mjData depends on.
+static int mg_same_sizes(const mjModel* a, const mjModel* b) {
+	size_t n = (const char*)(&a->nbuffer + 1) - (const char*)(&a->nq);
+	return memcmp(&a->nq, &b->nq, n) == 0;
+}
+
 static int mg_objtype(int k) {
 	switch (k) {
 	case 0: return mjOBJ_BODY;
@@ -348,7 +383,7 @@ type Data struct {
 	m   *Model
 	ptr *C.mjData
 	st  *C.mg_status // C memory: MuJoCo's callbacks write into it during a call
-	// dirty is set when a MuJoCo error interrupted a call; Reset clears it.
+	// dirty is set by SetModel and when a MuJoCo error interrupted a call; Reset clears it.
 	dirty bool
 }
 
@@ -379,6 +414,21 @@ func (d *Data) Close() {
 		d.ptr, d.st = nil, nil
 		runtime.SetFinalizer(d, nil)
 	}
+}
+
+// SetModel makes d simulate m from now on (until the next SetModel). m must have the
+// same sizes as the model d was made for, as every Clone of it has: then the mjData
+// layout fits. Call Reset before stepping. This lets one Data serve the per-condition
+// copies of a model.
+func (d *Data) SetModel(m *Model) error {
+	d.check()
+	m.check()
+	if C.mg_same_sizes(d.m.ptr, m.ptr) == 0 {
+		return fmt.Errorf("mujoco: SetModel: the model's sizes differ from those the data was made for")
+	}
+	d.m = m
+	d.dirty = true // Reset before stepping
+	return nil
 }
 
 // Model returns the model d simulates.
@@ -446,7 +496,7 @@ func (d *Data) Reset(qpos, qvel []float64) error {
 func (d *Data) Step(ctrl []float64, n int) error {
 	d.check()
 	if d.dirty {
-		return fmt.Errorf("mujoco: step: a previous MuJoCo error interrupted this Data; call Reset first")
+		return fmt.Errorf("mujoco: step: the state is not valid (after SetModel or a MuJoCo error); call Reset first")
 	}
 	if len(ctrl) != d.m.NU {
 		return fmt.Errorf("mujoco: step: control has length %d, want %d", len(ctrl), d.m.NU)
@@ -472,6 +522,39 @@ func (d *Data) Step(ctrl []float64, n int) error {
 	case rc > 0:
 		return &DivergedError{Time: d.Time(), Substep: rc - 1}
 	}
+	return nil
+}
+
+// Dynamics sets the state to (qpos, qvel) (as Reset would, but keeping time, controls
+// and warm start) and writes the joint-space inertia M (NV×NV, row-major, armature
+// included) and the bias force b = C(q,q̇)q̇ + g(q) − f_passive(q,q̇) (NV; passive =
+// joint damping and springs), so that without contact and limits M q̈ + b = τ.
+// It is meant for model-based controllers working on a Data of their own.
+func (d *Data) Dynamics(qpos, qvel, M, bias []float64) error {
+	d.check()
+	nq, nv := d.m.NQ, d.m.NV
+	if len(qpos) != nq || len(qvel) != nv || len(M) != nv*nv || len(bias) != nv {
+		panic(fmt.Sprintf("mujoco: Dynamics: lengths qpos %d qvel %d M %d bias %d, want %d %d %d %d",
+			len(qpos), len(qvel), len(M), len(bias), nq, nv, nv*nv, nv))
+	}
+	if err := finite("qpos", qpos); err != nil {
+		return err
+	}
+	if err := finite("qvel", qvel); err != nil {
+		return err
+	}
+	rc := C.mg_dynamics(d.m.ptr, d.ptr, (*C.mjtNum)(unsafe.Pointer(&qpos[0])), (*C.mjtNum)(unsafe.Pointer(&qvel[0])),
+		(*C.mjtNum)(unsafe.Pointer(&M[0])), (*C.mjtNum)(unsafe.Pointer(&bias[0])), d.st)
+	runtime.KeepAlive(qpos)
+	runtime.KeepAlive(qvel)
+	runtime.KeepAlive(M)
+	runtime.KeepAlive(bias)
+	runtime.KeepAlive(d)
+	if rc != 0 {
+		d.dirty = true
+		return &Error{Op: "dynamics", Msg: C.GoString(&d.st.err[0])}
+	}
+	d.dirty = false
 	return nil
 }
 
@@ -522,7 +605,7 @@ func (d *Data) SiteJac(i int, dst []float64) error {
 		panic(fmt.Sprintf("mujoco: SiteJac: dst has length %d, want %d", len(dst), 3*d.m.NV))
 	}
 	if d.dirty {
-		return fmt.Errorf("mujoco: site Jacobian: a previous MuJoCo error interrupted this Data; call Reset first")
+		return fmt.Errorf("mujoco: site Jacobian: the state is not valid (after SetModel or a MuJoCo error); call Reset first")
 	}
 	rc := C.mg_jac_site(d.m.ptr, d.ptr, (*C.mjtNum)(unsafe.Pointer(&dst[0])), C.int(i), d.st)
 	runtime.KeepAlive(dst)

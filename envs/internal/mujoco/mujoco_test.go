@@ -138,6 +138,35 @@ func TestCloneOffset(t *testing.T) {
 	pa, pb := make([]float64, 3), make([]float64, 3)
 	a.SitePos(0, pa)
 	b.SitePos(0, pb)
+	// One Data can serve both: SetModel to the clone gives the clone's kinematics.
+	if err := a.SetModel(c); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Step([]float64{0, 0}, 1); err == nil {
+		t.Error("Step right after SetModel (no Reset) gave no error")
+	}
+	if err := a.Reset(q, nil); err != nil {
+		t.Fatal(err)
+	}
+	pc := make([]float64, 3)
+	a.SitePos(0, pc)
+	for i := range 3 {
+		if pc[i] != pb[i] {
+			t.Errorf("after SetModel(clone): site[%d] = %v, want the clone's %v", i, pc[i], pb[i])
+		}
+	}
+	if err := a.SetModel(m); err != nil {
+		t.Fatal(err)
+	}
+	a.Reset(q, nil)
+	// A model of different size is refused.
+	other, err := LoadXML(strings.Replace(twoLink, `<site name="tip" pos="0.3 0 0"/>`, `<site name="tip" pos="0.3 0 0"/><site name="mid"/>`, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.SetModel(other); err == nil {
+		t.Error("SetModel to a model with another site count gave no error")
+	}
 	for i := range 3 {
 		// Forward kinematics adds the body offset exactly up to rounding of sums of
 		// O(1) terms.
@@ -410,5 +439,60 @@ func TestEngineError(t *testing.T) {
 	ref := rollout(t, newData(t, load(t)), 10)
 	if len(ref) != 40 {
 		t.Fatal("rollout length")
+	}
+}
+
+// TestDynamics: without damping, contact or limits one Euler substep is
+// v₁ = v + h M⁻¹(τ − b), which checks M and b together; with damping D = 1 per joint
+// the bias grows by exactly D·v.
+func TestDynamics(t *testing.T) {
+	free, err := LoadXML(strings.Replace(twoLink, `damping="1"`, `damping="0"`, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, v, tau := []float64{-0.8, 0.9}, []float64{0.7, -1.3}, []float64{0.4, -0.25}
+	d := newData(t, free)
+	M, b := make([]float64, 4), make([]float64, 2)
+	if err := d.Dynamics(q, v, M, b); err != nil {
+		t.Fatal(err)
+	}
+	if M[1] != M[2] || M[0] <= 0 || M[0]*M[3]-M[1]*M[2] <= 0 {
+		t.Fatalf("M = %v is not symmetric positive definite", M)
+	}
+	if err := d.Reset(q, v); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Step(tau, 1); err != nil {
+		t.Fatal(err)
+	}
+	if d.NCon() != 0 {
+		t.Fatal("test state touches the block")
+	}
+	v1 := make([]float64, 2)
+	d.QVel(v1)
+	det := M[0]*M[3] - M[1]*M[2]
+	r0, r1 := tau[0]-b[0], tau[1]-b[1]
+	a0, a1 := (M[3]*r0-M[1]*r1)/det, (M[0]*r1-M[2]*r0)/det
+	h := free.Timestep
+	// MuJoCo solves with its own LDLᵀ factorisation: agreement to rounding of O(1)
+	// quantities, a few ulps times the condition number of M (< 100 here).
+	if math.Abs(v1[0]-(v[0]+h*a0)) > 1e-13 || math.Abs(v1[1]-(v[1]+h*a1)) > 1e-13 {
+		t.Errorf("Euler substep v₁ = %v, from M and b: (%v, %v)", v1, v[0]+h*a0, v[1]+h*a1)
+	}
+	damped := newData(t, load(t))
+	M2, b2 := make([]float64, 4), make([]float64, 2)
+	if err := damped.Dynamics(q, v, M2, b2); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		// Same rigid-body terms, plus D v with D = 1: exact up to one rounding.
+		if math.Abs(b2[i]-b[i]-v[i]) > 1e-15 {
+			t.Errorf("bias[%d] with damping %v − without %v ≠ D·v = %v", i, b2[i], b[i], v[i])
+		}
+	}
+	for i := range M {
+		if M[i] != M2[i] {
+			t.Errorf("damping changed M[%d]: %v vs %v", i, M2[i], M[i])
+		}
 	}
 }

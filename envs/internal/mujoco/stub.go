@@ -53,6 +53,9 @@ func NewData(m *Model) (*Data, error) { return nil, ErrUnavailable }
 // Close does nothing in builds without MuJoCo.
 func (d *Data) Close() {}
 
+// SetModel returns ErrUnavailable in builds without MuJoCo.
+func (d *Data) SetModel(m *Model) error { return ErrUnavailable }
+
 // Model panics in builds without MuJoCo.
 func (d *Data) Model() *Model { panic(unavailable) }
 
@@ -61,6 +64,9 @@ func (d *Data) Reset(qpos, qvel []float64) error { return ErrUnavailable }
 
 // Step returns ErrUnavailable in builds without MuJoCo.
 func (d *Data) Step(ctrl []float64, n int) error { return ErrUnavailable }
+
+// Dynamics returns ErrUnavailable in builds without MuJoCo.
+func (d *Data) Dynamics(qpos, qvel, M, bias []float64) error { return ErrUnavailable }
 
 // Warnings panics in builds without MuJoCo.
 func (d *Data) Warnings() (n int, last string) { panic(unavailable) }

@@ -1,0 +1,309 @@
+//go:build cgo && !nomujoco
+
+package peg
+
+import (
+	"math"
+	"testing"
+
+	"github.com/mirrorgps/mirrorgps/envs"
+	"github.com/mirrorgps/mirrorgps/envs/internal/mujoco"
+	"github.com/mirrorgps/mirrorgps/mdgps/cost"
+	_ "github.com/mirrorgps/mirrorgps/internal/blasimpl"
+)
+
+func mustEnv(t testing.TB, cfg Config) *Env {
+	t.Helper()
+	e, err := NewConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// TestInserterAllConditions: the scripted inserter (IK + computed torque) gets the
+// peg into the hole in all 9 + 4 conditions; tasks.md §5 measured a final bottom
+// height of −0.4929 (the peg wedges between the tilted guide plates above the floor).
+func TestInserterAllConditions(t *testing.T) {
+	for _, cfg := range []Config{PegConfig(), BlindConfig()} {
+		e := mustEnv(t, cfg)
+		sim, err := e.NewSim()
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := envs.NewSample(e)
+		for c := range e.Conditions() {
+			pol, err := newInserter(e, c)
+			if err != nil {
+				t.Fatalf("%s condition %d: %v", cfg.Name, c, err)
+			}
+			if err := envs.Rollout(sim, pol, c, nil, s); err != nil {
+				t.Fatalf("%s condition %d: %v", cfg.Name, c, err)
+			}
+			m := e.Evaluate(s)
+			p := s.Point(e.T() - 1)
+			t.Logf("%s condition %d: final bottom (%.4f, %.4f, %.4f), top (%.4f, %.4f, %.4f), success %v",
+				cfg.Name, c, p[0], p[1], p[2], p[3], p[4], p[5], m.Success)
+			if !m.HasSuccess || !m.Success || m.Value != p[2] {
+				t.Errorf("%s condition %d: metric %+v, want success with value z = %v", cfg.Name, c, m, p[2])
+			}
+		}
+	}
+}
+
+// TestModel checks our MJCF against the numbers of tasks.md §3.1 and §3.3: body
+// masses as MuJoCo 2.2.2 computes them from the geoms, and the initial end-effector
+// points of the zero-offset condition; other conditions shift them by the offset.
+func TestModel(t *testing.T) {
+	e := mustEnv(t, PegConfig())
+	m := e.models[0]
+	// Masses are quoted to 5 significant digits in tasks.md: relative 5e-5.
+	for _, tc := range []struct {
+		body string
+		mass float64
+	}{
+		{"shoulder_pan", 24.312}, {"shoulder_lift", 10.472}, {"upper_arm_roll", 0.28484},
+		{"upper_arm", 5.4287}, {"elbow_flex", 1.3572}, {"forearm_roll", 0.28484},
+		{"forearm", 3.0447}, {"wrist_flex", 0.016755}, {"wrist_roll", 0.016755},
+		{"gripper_palm", 0.83776}, {"peg", 1.4778}, {"l_finger", 0.032936},
+		{"r_finger", 0.032936}, {"l_fingertip", 0.032894}, {"r_fingertip", 0.032894}, {"tool_frame", 0},
+	} {
+		id, err := m.ID(mujoco.Body, tc.body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := m.BodyMass(id); math.Abs(got-tc.mass) > 5e-5*tc.mass {
+			t.Errorf("mass of %s = %.6g kg, want %.5g", tc.body, got, tc.mass)
+		}
+	}
+	if id, _ := m.ID(mujoco.Body, "shoulder_pan"); id != 1 {
+		t.Errorf("the arm base is body %d, want 1 (the conditions move body 1)", id)
+	}
+	if lo, hi := m.CtrlRange(3); lo != -100 || hi != 100 {
+		t.Errorf("control range [%g, %g], want ±100", lo, hi)
+	}
+	// Initial points of offset (0, 0), quoted to 4 decimals in tasks.md §3.3.
+	want := []float64{0.3696, 0.3782, -0.1280, 0.4043, 0.3120, 0.1625}
+	offs := e.cfg.Offsets
+	for c := range e.Conditions() {
+		x0, err := e.X0(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range NQ {
+			if x0[i] != Q0[i] || x0[NQ+i] != 0 {
+				t.Fatalf("condition %d: x0 joints %v, want q0 = %v and zero velocity", c, x0[:2*NQ], Q0)
+			}
+		}
+		for i := range DP {
+			w := want[i]
+			if i%3 < 2 {
+				w += offs[c][i%3]
+			}
+			// 5e-5: half a unit of the 4th decimal of the quoted value.
+			if got := x0[2*NQ+i]; math.Abs(got-w) > 5e-5 {
+				t.Errorf("condition %d: x0 point coordinate %d = %.5f, want %.4f", c, i, got, w)
+			}
+			if x0[2*NQ+DP+i] != 0 {
+				t.Errorf("condition %d: initial point velocity %v, want 0", c, x0[2*NQ+DP+i])
+			}
+		}
+	}
+}
+
+func TestDims(t *testing.T) {
+	for _, tc := range []struct {
+		cfg   Config
+		name  string
+		conds int
+		dO    int
+	}{
+		{PegConfig(), "peg", 9, 26},
+		{BlindConfig(), "blindpeg", 4, 14},
+	} {
+		e := mustEnv(t, tc.cfg)
+		want := envs.Dims{X: 26, U: 7, O: tc.dO, P: 6}
+		if e.Name() != tc.name || e.Dims() != want || e.Conditions() != tc.conds || e.T() != 100 ||
+			e.Dt() != 0.05 || e.Substeps() != 5 {
+			t.Errorf("%s: name %q dims %+v conditions %d T %d dt %v substeps %d; want %q %+v %d 100 0.05 5",
+				tc.name, e.Name(), e.Dims(), e.Conditions(), e.T(), e.Dt(), e.Substeps(), tc.name, want, tc.conds)
+		}
+	}
+	peg := PegOffsets()
+	wantPeg := [][2]float64{{-.1, -.1}, {-.1, 0}, {-.1, .1}, {0, -.1}, {0, 0}, {0, .1}, {.1, -.1}, {.1, 0}, {.1, .1}}
+	for i := range wantPeg {
+		if peg[i] != wantPeg[i] {
+			t.Errorf("peg offset %d = %v, want %v", i, peg[i], wantPeg[i])
+		}
+	}
+	if b := BlindOffsets(); len(b) != 4 || b[0] != [2]float64{0.012, 0.012} || b[2] != [2]float64{-0.012, -0.012} {
+		t.Errorf("blind offsets %v", b)
+	}
+}
+
+// TestSampleLayout: in a rollout the state is [q, q̇, p, ṗ] with ṗ the finite
+// difference of p over dt (0 at t = 0), the observation is the state (peg) or its
+// first 14 components (blind peg), and the recorded points are the state's.
+func TestSampleLayout(t *testing.T) {
+	for _, cfg := range []Config{PegConfig(), BlindConfig()} {
+		e := mustEnv(t, cfg)
+		sim, err := e.NewSim()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sim.Close()
+		pol, err := newInserter(e, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := envs.NewSample(e)
+		if err := envs.Rollout(sim, pol, 1, nil, s); err != nil {
+			t.Fatal(err)
+		}
+		dO := e.Dims().O
+		for k := range e.T() {
+			x, o, p := s.State(k), s.Observation(k), s.Point(k)
+			for i := range dO {
+				if o[i] != x[i] {
+					t.Fatalf("%s t=%d: obs[%d] = %v ≠ x[%d] = %v", cfg.Name, k, i, o[i], i, x[i])
+				}
+			}
+			for i := range DP {
+				if p[i] != x[2*NQ+i] {
+					t.Fatalf("%s t=%d: point %d = %v ≠ state %v", cfg.Name, k, i, p[i], x[2*NQ+i])
+				}
+				want := 0.0
+				if k > 0 {
+					want = (p[i] - s.Point(k - 1)[i]) / 0.05
+				}
+				if x[2*NQ+DP+i] != want {
+					t.Fatalf("%s t=%d: point velocity %d = %v, want %v", cfg.Name, k, i, x[2*NQ+DP+i], want)
+				}
+			}
+		}
+		x0, _ := e.X0(1)
+		for i, v := range x0 {
+			if s.X[i] != v {
+				t.Fatalf("%s: recorded x_0[%d] = %v, X0 gives %v", cfg.Name, i, s.X[i], v)
+			}
+		}
+	}
+}
+
+// TestJacobian: Observe's Jacobian holds ∂p/∂q in the joint-angle columns (checked
+// against central differences of the site positions) and zeros elsewhere.
+func TestJacobian(t *testing.T) {
+	e := mustEnv(t, PegConfig())
+	si, err := e.NewSim()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := si.(*sim)
+	if err := s.Reset(6); err != nil {
+		t.Fatal(err)
+	}
+	q := []float64{0.3, 0.2, -1.2, -1.1, 1.3, -0.5, 0.4}
+	if err := s.d.Reset(q, nil); err != nil {
+		t.Fatal(err)
+	}
+	s.read()
+	x, o, p, J := make([]float64, DX), make([]float64, DX), make([]float64, DP), make([]float64, DP*DX)
+	s.Observe(x, o, p, J)
+	const h = 1e-6
+	pp, pm := make([]float64, DP), make([]float64, DP)
+	for j := range DX {
+		if j >= NQ {
+			for i := range DP {
+				if J[i*DX+j] != 0 {
+					t.Fatalf("J[%d,%d] = %v, want 0 outside the joint-angle columns", i, j, J[i*DX+j])
+				}
+			}
+			continue
+		}
+		for _, sg := range []float64{1, -1} {
+			qq := append([]float64(nil), q...)
+			qq[j] += sg * h
+			s.d.Reset(qq, nil)
+			s.read()
+			if sg > 0 {
+				s.Observe(x, o, pp, nil)
+			} else {
+				s.Observe(x, o, pm, nil)
+			}
+		}
+		for i := range DP {
+			fd := (pp[i] - pm[i]) / (2 * h)
+			// Central differences on O(1) lengths: truncation ~h² ≈ 1e-12,
+			// rounding ~ε/h ≈ 1e-10.
+			if math.Abs(fd-J[i*DX+j]) > 1e-8 {
+				t.Errorf("J[%d,%d] = %.10g, central difference %.10g", i, j, J[i*DX+j], fd)
+			}
+		}
+	}
+}
+
+// TestCost evaluates the task cost along an inserter rollout and compares ℓ_t with
+// the formula written out in configs.md §2.2, plus the constant ½ log(1e-5) that the
+// final-only term contributes at t < T−1 (configs.md leaves it out; the reference's
+// evallogl2term computes it).
+func TestCost(t *testing.T) {
+	e := mustEnv(t, PegConfig())
+	sim, err := e.NewSim()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pol, err := newInserter(e, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := envs.NewSample(e)
+	if err := envs.Rollout(sim, pol, 2, nil, s); err != nil {
+		t.Fatal(err)
+	}
+	d := cost.NewDerivs(e.T(), DX, DU)
+	envs.EvalCost(e, s, d)
+	W := FKWeights
+	for k := range e.T() {
+		u, p := s.Action(k), s.Point(k)
+		want := 0.0
+		for j := range DU {
+			want += 0.5 * 1e-3 / PR2Gains[j] * u[j] * u[j]
+		}
+		dWd, Wd2 := 0.0, 0.0
+		for i := range DP {
+			di := p[i] - Target[i]
+			dWd += W[i] * di * di
+			Wd2 += W[i] * di * W[i] * di
+		}
+		want += 5*dWd + 0.05*math.Log(1e-5+Wd2)
+		if k == e.T()-1 {
+			want += 0.5 * math.Log(1e-5+100*Wd2)
+		} else {
+			// The final-only term has zero weights before T−1, which leaves
+			// ½·l1·log(α): a constant the reference's costs carry too.
+			want += 0.5 * math.Log(1e-5)
+		}
+		// Same sums in another order: relative 1e-12 of the terms' magnitude.
+		if math.Abs(d.L[k]-want) > 1e-12*(1+math.Abs(want)) {
+			t.Errorf("ℓ_%d = %.15g, formula %.15g", k, d.L[k], want)
+		}
+	}
+	// Compat changes only the Hessian (quirk Q9), never ℓ or its gradient.
+	ec := mustEnv(t, Config{Name: "peg", Offsets: PegOffsets(), T: T, Compat: true})
+	dc := cost.NewDerivs(e.T(), DX, DU)
+	envs.EvalCost(ec, s, dc)
+	same := func(a, b []float64) bool {
+		for i := range a {
+			if a[i] != b[i] {
+				return false
+			}
+		}
+		return true
+	}
+	if !same(d.L, dc.L) || !same(d.Lx, dc.Lx) || !same(d.Lu, dc.Lu) || !same(d.Luu, dc.Luu) {
+		t.Error("Compat changed the cost or its gradient")
+	}
+	if same(d.Lxx, dc.Lxx) {
+		t.Error("Compat did not change the Hessian")
+	}
+}
