@@ -8,8 +8,8 @@ import (
 
 	"github.com/mirrorgps/mirrorgps/envs"
 	"github.com/mirrorgps/mirrorgps/envs/internal/mujoco"
-	"github.com/mirrorgps/mirrorgps/mdgps/cost"
 	_ "github.com/mirrorgps/mirrorgps/internal/blasimpl"
+	"github.com/mirrorgps/mirrorgps/mdgps/cost"
 )
 
 func mustEnv(t testing.TB, cfg Config) *Env {
