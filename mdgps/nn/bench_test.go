@@ -108,7 +108,7 @@ func BenchmarkAdamStepPeg(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		k := i % (d.Rows() / 25)
 		copy(tr.batch, tr.perm[k*25:(k+1)*25])
-		tr.lossGrad(m.Theta, 26, 7, cfg.WeightDecay)
+		tr.lossGrad(m.Theta, 26, 7, cfg.WeightDecay, false)
 		m.adam(tr.grad)
 	}
 }

@@ -42,9 +42,11 @@
 //
 // Initial weights and minibatch orders come from math/rand/v2 PCG streams derived
 // from Config.Seed and the S-step count, so the same seed gives bit-identical
-// weights, also after a checkpoint. The trainer's matrix products are hand-written
-// loops with a fixed summation order (faster than a BLAS call at these sizes), so
-// results do not depend on the BLAS implementation. By default the minibatch order
+// weights, also after a checkpoint. The trainer's matrix products go through
+// blas64.Gemm (pure Go by default, OpenBLAS with -tags openblas; the two builds may
+// differ in the last bits, each is deterministic); evaluation (Act, Prob) uses a
+// hand-written loop whose result for a row does not depend on the batch it is
+// evaluated in. By default the minibatch order
 // is reshuffled every epoch and the covariance uses the weighted mean precision;
 // Config.Compat restores the reference's single shuffle per call with the remainder
 // never used (spec §16 Q20) and its unweighted precision sum (Q21). The two agree

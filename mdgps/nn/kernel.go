@@ -1,9 +1,11 @@
 package nn
 
-// Hand-written dense kernels for the tiny matrices of the S-step (batch 25, widths
-// ≤ a few dozen). At these sizes a register-blocked loop beats a general GEMM: the
-// whole working set sits in L1 and the call overhead of a BLAS routine is a large
-// fraction of the work (ARCHITECTURE.md "Performance notes").
+// The hand-written product used to evaluate the network (Act, Prob). Training goes
+// through blas64.Gemm, which measured faster at the S-step's sizes (pure Go 1.3×,
+// OpenBLAS 5× on the per-step products, BenchmarkStepProducts*). Evaluation keeps
+// this loop because its result for a row does not depend on how many rows are
+// evaluated together or on the BLAS in use: Act on one observation and Prob on a
+// batch give bit-identical means.
 
 // mulABt computes C = A·Bᵀ (accumulate=false) or C += A·Bᵀ (accumulate=true), where
 // A is m×k with row stride lda, B is n×k with row stride ldb and C is m×n with row
@@ -96,17 +98,6 @@ func mulABt(m, n, k int, a []float64, lda int, b []float64, ldb int, c []float64
 			} else {
 				c0[j] = s
 			}
-		}
-	}
-}
-
-// transpose writes the m×n row-major matrix a (row stride lda) into dst as n×m
-// (row stride ldd).
-func transpose(m, n int, a []float64, lda int, dst []float64, ldd int) {
-	for i := 0; i < m; i++ {
-		row := a[i*lda : i*lda+n]
-		for j, v := range row {
-			dst[j*ldd+i] = v
 		}
 	}
 }

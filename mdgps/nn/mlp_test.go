@@ -71,16 +71,16 @@ func TestGradientFD(t *testing.T) {
 			tr := m.tr
 			copy(tr.batch, []int{0, 3, 7, 11, 13, 19})
 			theta := append([]float64(nil), m.Theta...)
-			J, _ := tr.lossGrad(theta, 5, 3, tc.decay)
+			J, _ := tr.lossGrad(theta, 5, 3, tc.decay, true)
 			grad := append([]float64(nil), tr.grad...)
 			const h = 1e-6
 			maxErr, maxG := 0.0, 0.0
 			for i := range theta {
 				th := append([]float64(nil), theta...)
 				th[i] = theta[i] + h
-				jp, _ := tr.lossGrad(th, 5, 3, tc.decay)
+				jp, _ := tr.lossGrad(th, 5, 3, tc.decay, true)
 				th[i] = theta[i] - h
-				jm, _ := tr.lossGrad(th, 5, 3, tc.decay)
+				jm, _ := tr.lossGrad(th, 5, 3, tc.decay, true)
 				fd := (jp - jm) / (2 * h)
 				maxErr = math.Max(maxErr, math.Abs(fd-grad[i]))
 				maxG = math.Max(maxG, math.Abs(grad[i]))

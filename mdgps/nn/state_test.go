@@ -419,7 +419,7 @@ func TestNoAllocs(t *testing.T) {
 	}
 	tr := m.tr
 	if a := testing.AllocsPerRun(50, func() {
-		tr.lossGrad(m.Theta, 26, 7, c.WeightDecay)
+		tr.lossGrad(m.Theta, 26, 7, c.WeightDecay, false)
 		m.adam(tr.grad)
 	}); a != 0 {
 		t.Errorf("a training step allocates %v times", a)

@@ -3,7 +3,27 @@ package nn
 import (
 	"math"
 	"math/rand/v2"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
 )
+
+// gemm computes C = op(A)·op(B) for row-major A, B, C with the given strides
+// (m×n result, inner dimension k) through blas64.
+func gemm(ta, tb blas.Transpose, m, n, k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int) {
+	ar, ac := m, k
+	if ta == blas.Trans {
+		ar, ac = k, m
+	}
+	br, bc := k, n
+	if tb == blas.Trans {
+		br, bc = n, k
+	}
+	blas64.Gemm(ta, tb, 1,
+		blas64.General{Rows: ar, Cols: ac, Stride: lda, Data: a},
+		blas64.General{Rows: br, Cols: bc, Stride: ldb, Data: b},
+		0, blas64.General{Rows: m, Cols: n, Stride: ldc, Data: c})
+}
 
 // trainer holds the preallocated buffers of the S-step for one network shape and
 // batch size; the dataset buffers grow to the largest dataset seen.
@@ -12,11 +32,8 @@ type trainer struct {
 	B     int
 	offW  []int       // offset of W_l in Theta
 	offB  []int       // offset of b_l in Theta
-	wt    [][]float64 // W_lᵀ (in×out)
 	act   [][]float64 // act[l]: B×sizes[l]; act[0] is the whitened input batch
-	actT  []float64   // scratch: act[l]ᵀ
 	g     []float64   // B×width: gradient w.r.t. a layer's pre-activation
-	gT    []float64   // its transpose
 	gPrev []float64   // B×width: gradient w.r.t. the layer input
 	grad  []float64   // ∂J/∂θ
 	batch []int
@@ -49,15 +66,12 @@ func newTrainer(m *MLP) *trainer {
 		tr.offW = append(tr.offW, off)
 		tr.offB = append(tr.offB, off+out*in)
 		off += out*in + out
-		tr.wt = append(tr.wt, make([]float64, in*out))
 	}
 	for _, s := range sizes {
 		tr.act = append(tr.act, make([]float64, B*s))
 		width = max(width, s)
 	}
-	tr.actT = make([]float64, B*width)
 	tr.g = make([]float64, B*width)
-	tr.gT = make([]float64, B*width)
 	tr.gPrev = make([]float64, B*width)
 	tr.grad = make([]float64, len(m.Theta))
 	tr.batch = make([]int, B)
@@ -85,8 +99,8 @@ func grow[T any](s []T, n int) []T {
 //	J(θ) = (1/2B) Σ_{r∈batch} (μ_r − f_θ(o'_r))ᵀ W_r (μ_r − f_θ(o'_r)) + ½λ‖θ‖²,
 //
 // W_r = w̃_r sym(P_r), and writes ∂J/∂θ into tr.grad by backpropagation. It returns
-// J and its data term.
-func (tr *trainer) lossGrad(theta []float64, dO, dU int, lambda float64) (total, data float64) {
+// J (NaN unless withTotal) and its data term.
+func (tr *trainer) lossGrad(theta []float64, dO, dU int, lambda float64, withTotal bool) (total, data float64) {
 	B := tr.B
 	L := len(tr.sizes) - 1
 	// Gather the whitened inputs.
@@ -99,18 +113,19 @@ func (tr *trainer) lossGrad(theta []float64, dO, dU int, lambda float64) (total,
 		in, out := tr.sizes[l], tr.sizes[l+1]
 		w := theta[tr.offW[l] : tr.offW[l]+out*in]
 		bias := theta[tr.offB[l] : tr.offB[l]+out]
-		transpose(out, in, w, in, tr.wt[l], out)
 		y := tr.act[l+1]
-		mulABt(B, out, in, tr.act[l], in, w, in, y, out, false)
+		gemm(blas.NoTrans, blas.Trans, B, out, in, tr.act[l], in, w, in, y, out)
 		relu := l < L-1
 		for r := 0; r < B; r++ {
 			row := y[r*out : r*out+out]
-			for j, bj := range bias[:len(row)] {
-				v := row[j] + bj
-				if relu && v < 0 {
-					v = 0
+			if relu {
+				for j, bj := range bias[:len(row)] {
+					row[j] = max(row[j]+bj, 0) // branch-free; max(-0, 0) = +0
 				}
-				row[j] = v
+			} else {
+				for j, bj := range bias[:len(row)] {
+					row[j] += bj
+				}
 			}
 		}
 	}
@@ -143,41 +158,45 @@ func (tr *trainer) lossGrad(theta []float64, dO, dU int, lambda float64) (total,
 	for l := L - 1; l >= 0; l-- {
 		in, out := tr.sizes[l], tr.sizes[l+1]
 		gl := tr.g[:B*out]
-		gT := tr.gT[:out*B]
-		transpose(B, out, gl, out, gT, B)
-		aT := tr.actT[:in*B]
-		transpose(B, in, tr.act[l], in, aT, B)
 		gw := tr.grad[tr.offW[l] : tr.offW[l]+out*in]
-		mulABt(out, in, B, gT, B, aT, B, gw, in, false)
+		gemm(blas.Trans, blas.NoTrans, out, in, B, gl, out, tr.act[l], in, gw, in)
 		gb := tr.grad[tr.offB[l] : tr.offB[l]+out]
-		for o := range gb {
-			s := 0.0
-			for _, v := range gT[o*B : (o+1)*B] {
-				s += v
+		clear(gb)
+		for r := 0; r < B; r++ {
+			for o, v := range gl[r*out : (r+1)*out] {
+				gb[o] += v
 			}
-			gb[o] = s
 		}
 		if l == 0 {
 			break
 		}
 		// ∂J/∂act[l] = g W_l, masked by the ReLU of layer l.
 		gp := tr.gPrev[:B*in]
-		mulABt(B, in, out, gl, out, tr.wt[l], out, gp, in, false)
-		a := tr.act[l][:B*in]
+		w := theta[tr.offW[l] : tr.offW[l]+out*in]
+		gemm(blas.NoTrans, blas.NoTrans, B, in, out, gl, out, w, in, gp, in)
+		// Branch-free mask: act ≥ 0 after the ReLU, and is +0 exactly where the unit
+		// is inactive; (b | −b) >> 63 is 1 for b ≠ 0 and 0 for b = 0.
+		a := tr.act[l][:len(gp)]
 		for i, v := range a {
-			if v <= 0 {
-				gp[i] = 0
-			}
+			b := math.Float64bits(v)
+			keep := -((b | -b) >> 63) // all ones or zero
+			gp[i] = math.Float64frombits(math.Float64bits(gp[i]) & keep)
 		}
 		tr.g, tr.gPrev = tr.gPrev, tr.g
 	}
 	// Weight decay.
-	reg := 0.0
 	if lambda != 0 {
+		g := tr.grad[:len(theta)]
 		for i, v := range theta {
-			reg += v * v
-			tr.grad[i] += lambda * v
+			g[i] += lambda * v
 		}
+	}
+	if !withTotal {
+		return math.NaN(), data
+	}
+	reg := 0.0
+	for _, v := range theta {
+		reg += v * v
 	}
 	return data + 0.5*lambda*reg, data
 }
@@ -287,7 +306,7 @@ func (m *MLP) SStep(d *Dataset) (Stats, error) {
 	sum := 0.0
 	for it := 0; it < c.Iterations; it++ {
 		copy(tr.batch, bt.next())
-		_, data := tr.lossGrad(m.Theta, dO, dU, c.WeightDecay)
+		_, data := tr.lossGrad(m.Theta, dO, dU, c.WeightDecay, false)
 		if math.IsNaN(data) || math.IsInf(data, 0) {
 			m.restore()
 			return Stats{}, &DivergedError{Iteration: it, Loss: data, Param: -1}
