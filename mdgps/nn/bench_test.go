@@ -112,3 +112,21 @@ func BenchmarkAdamStepPeg(b *testing.B) {
 		m.adam(tr.grad)
 	}
 }
+
+// BenchmarkLinearSStepPeg times the exact projection of the linear class at the
+// peg size (45 trajectories × 100 steps, 26 → 7): one 189×189 symmetric
+// eigendecomposition per step.
+func BenchmarkLinearSStepPeg(b *testing.B) {
+	d := pegDataset(1, 9, 5, 100, 26, 7)
+	l, err := NewLinear(100, 26, 7, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := l.SStep(d); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -6,6 +6,9 @@ import (
 	"math"
 
 	"github.com/mirrorgps/mirrorgps/mdgps/lingauss"
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/lapack/lapack64"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -110,9 +113,9 @@ func (l *Linear) Prob(obs []float64, T int, mean, cov []float64) {
 //
 //	(Σ_n w_n P_n ⊗ z_n z_nᵀ) θ = Σ_n w_n (P_n μ_n) ⊗ z_n,
 //
-// solved by a symmetric eigendecomposition after Jacobi scaling (pseudo-inverse
-// with threshold LinearRcond, so rank-deficient steps get the minimum-norm
-// minimiser). The covariance part gives Σ_t = (Σ_n w_n P_n / Σ_n w_n)⁻¹ (full
+// solved after Jacobi scaling by Cholesky or, when a pivot falls below
+// cholPivotTol (rank-deficient steps), by a symmetric eigendecomposition
+// (pseudo-inverse with threshold LinearRcond: the minimum-norm minimiser). The covariance part gives Σ_t = (Σ_n w_n P_n / Σ_n w_n)⁻¹ (full
 // matrix). Stats.MeanLoss is the weighted mean-action loss after the projection.
 // On error the policy is unchanged.
 func (l *Linear) SStep(d *Dataset) (Stats, error) {
@@ -150,6 +153,7 @@ func (l *Linear) SStep(d *Dataset) (Stats, error) {
 	var eig mat.EigenSym
 	vec := mat.NewDense(D, D, nil)
 	coef := make([]float64, D)
+	chol := make([]float64, D*D)
 	for t := 0; t < T; t++ {
 		clear(a)
 		clear(bv)
@@ -210,24 +214,26 @@ func (l *Linear) SStep(d *Dataset) (Stats, error) {
 				a[i*D+j] *= scale[i] * scale[j]
 			}
 		}
-		if !eig.Factorize(A, true) {
-			return Stats{}, fmt.Errorf("nn: Linear.SStep: eigendecomposition of the normal matrix at t = %d failed", t)
-		}
-		lam := eig.RawValues() // ascending
-		eig.VectorsTo(vec)
-		tol := LinearRcond * lam[D-1]
-		clear(coef)
-		for k := 0; k < D; k++ {
-			if !(lam[k] > tol) {
-				continue
+		if !cholSolve(a, chol, scale, bv, coef, D) {
+			if !eig.Factorize(A, true) {
+				return Stats{}, fmt.Errorf("nn: Linear.SStep: eigendecomposition of the normal matrix at t = %d failed", t)
 			}
-			s := 0.0
-			for i := 0; i < D; i++ {
-				s += vec.At(i, k) * scale[i] * bv[i]
-			}
-			s /= lam[k]
-			for i := 0; i < D; i++ {
-				coef[i] += s * vec.At(i, k)
+			lam := eig.RawValues() // ascending
+			eig.VectorsTo(vec)
+			tol := LinearRcond * lam[D-1]
+			clear(coef)
+			for k := 0; k < D; k++ {
+				if !(lam[k] > tol) {
+					continue
+				}
+				s := 0.0
+				for i := 0; i < D; i++ {
+					s += vec.At(i, k) * scale[i] * bv[i]
+				}
+				s /= lam[k]
+				for i := 0; i < D; i++ {
+					coef[i] += s * vec.At(i, k)
+				}
 			}
 		}
 		K := q.K[t*dU*dO : (t+1)*dU*dO]
@@ -268,4 +274,32 @@ func (l *Linear) SStep(d *Dataset) (Stats, error) {
 	copy(p.Chol, q.Chol)
 	copy(p.Prec, q.Prec)
 	return Stats{Rows: d.Rows(), MeanLoss: num / den}, nil
+}
+
+// cholPivotTol is the smallest squared Cholesky pivot of the Jacobi-scaled normal
+// matrix (unit diagonal) for which the Cholesky solve is used; below it the
+// problem is (nearly) rank deficient and the eigen pseudo-inverse takes over. Both
+// give the same minimiser, up to rounding, whenever all eigenvalues exceed
+// LinearRcond·λ_max; the Cholesky route is ~10× faster.
+const cholPivotTol = 1e-10
+
+// cholSolve solves (S A S) c = S b by Cholesky when its pivots stay above
+// cholPivotTol (a holds S A S in its upper triangle, n×n); it reports false
+// otherwise. work is n×n.
+func cholSolve(a, work, scale, b, c []float64, n int) bool {
+	copy(work, a)
+	tri, ok := lapack64.Potrf(blas64.Symmetric{Uplo: blas.Upper, N: n, Stride: n, Data: work})
+	if !ok {
+		return false
+	}
+	for i := 0; i < n; i++ {
+		if p := work[i*n+i]; !(p*p > cholPivotTol) {
+			return false
+		}
+	}
+	for i := range c[:n] {
+		c[i] = scale[i] * b[i]
+	}
+	lapack64.Potrs(tri, blas64.General{Rows: n, Cols: 1, Stride: 1, Data: c})
+	return true
 }
