@@ -4,12 +4,14 @@ package peg
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/mirrorgps/mirrorgps/envs"
 	"github.com/mirrorgps/mirrorgps/envs/internal/mujoco"
 	_ "github.com/mirrorgps/mirrorgps/internal/blasimpl"
 	"github.com/mirrorgps/mirrorgps/mdgps/cost"
+	"github.com/mirrorgps/mirrorgps/mdgps/lingauss"
 )
 
 func mustEnv(t testing.TB, cfg Config) *Env {
@@ -27,7 +29,7 @@ func mustEnv(t testing.TB, cfg Config) *Env {
 func TestInserterAllConditions(t *testing.T) {
 	for _, cfg := range []Config{PegConfig(), BlindConfig()} {
 		e := mustEnv(t, cfg)
-		sim, err := e.NewSim()
+		si, err := e.NewSim()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -37,7 +39,7 @@ func TestInserterAllConditions(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s condition %d: %v", cfg.Name, c, err)
 			}
-			if err := envs.Rollout(sim, pol, c, nil, s); err != nil {
+			if err := envs.Rollout(si, pol, c, nil, s); err != nil {
 				t.Fatalf("%s condition %d: %v", cfg.Name, c, err)
 			}
 			m := e.Evaluate(s)
@@ -46,6 +48,12 @@ func TestInserterAllConditions(t *testing.T) {
 				cfg.Name, c, p[0], p[1], p[2], p[3], p[4], p[5], m.Success)
 			if !m.HasSuccess || !m.Success || m.Value != p[2] {
 				t.Errorf("%s condition %d: metric %+v, want success with value z = %v", cfg.Name, c, m, p[2])
+			}
+			// The peg ends pressed into the hole: in contact, its bottom below the
+			// guide plates' engagement height −0.49 (tasks.md §3.2) and above the floor
+			// top −0.5 minus the 2 mm contact margin and a few mm of soft penetration.
+			if n := si.(*sim).d.NCon(); n == 0 || p[2] > -0.49 || p[2] < -0.505 {
+				t.Errorf("%s condition %d: final bottom z = %.4f with %d contacts, want z in [−0.505, −0.49] in contact", cfg.Name, c, p[2], n)
 			}
 		}
 	}
@@ -306,4 +314,80 @@ func TestCost(t *testing.T) {
 	if same(d.Lxx, dc.Lxx) {
 		t.Error("Compat did not change the Hessian")
 	}
+}
+
+// holdPolicy returns init_lqr-like exploration around the start: zero mean torque
+// plus R_tᵀξ_t with Σ_t = 25 I (5 N·m standard deviation per joint).
+func holdPolicy(t *testing.T) *lingauss.Policy {
+	p := lingauss.NewPolicy(T, DX, DU)
+	cov := make([]float64, DU*DU)
+	for i := range DU {
+		cov[i*DU+i] = 25
+	}
+	for k := range T {
+		if err := p.SetCov(k, cov); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return p
+}
+
+// TestParallelDeterminism: noisy rollouts of all conditions give bit-identical
+// samples with one worker and with two (each its own simulator; spec §2.3 noise from
+// per-(seed, iteration, condition, sample) streams), and rerunning gives the same.
+func TestParallelDeterminism(t *testing.T) {
+	e := mustEnv(t, PegConfig())
+	conds := make([]int, e.Conditions())
+	pols := make([]envs.Policy, e.Conditions())
+	hold := holdPolicy(t)
+	for c := range conds {
+		conds[c], pols[c] = c, hold
+	}
+	jobs := envs.Jobs(conds, pols, 2, 7, 3)
+	run := func(workers int) []*envs.Sample {
+		r := envs.Runner{Env: e, Noise: envs.DefaultNoise(), Workers: workers}
+		s, err := r.Run(jobs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	one, two, again := run(1), run(2), run(2)
+	for j := range jobs {
+		sameSample(t, "1 vs 2 workers", one[j], two[j])
+		sameSample(t, "rerun", two[j], again[j])
+	}
+	// The noise must matter: two samples of one condition differ.
+	if one[0].X[(T-1)*DX] == one[1].X[(T-1)*DX] {
+		t.Error("two noisy samples of condition 0 end in the same state")
+	}
+}
+
+// TestCapacityOnly: the <size> element of arm.xml only shrinks MuJoCo's buffers; the
+// inserter's rollout is bit-identical with MuJoCo's default capacities.
+func TestCapacityOnly(t *testing.T) {
+	const size = `<size njmax="100" nconmax="50"/>`
+	if !strings.Contains(armXML, size) {
+		t.Fatal("arm.xml has no size element")
+	}
+	var samples []*envs.Sample
+	for _, xml := range []string{armXML, strings.Replace(armXML, size, "", 1)} {
+		cfg := PegConfig()
+		cfg.ModelXML = xml
+		e := mustEnv(t, cfg)
+		sim, err := e.NewSim()
+		if err != nil {
+			t.Fatal(err)
+		}
+		pol, err := newInserter(e, 8)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := envs.NewSample(e)
+		if err := envs.Rollout(sim, pol, 8, nil, s); err != nil {
+			t.Fatal(err)
+		}
+		samples = append(samples, s)
+	}
+	sameSample(t, "default capacities", samples[0], samples[1])
 }
