@@ -36,7 +36,8 @@
 // full covariance. Both satisfy [Global]: Act (the signature of
 // lingauss.Policy.Act, so local and global policies share the rollout loop), Prob
 // (means and covariances on many observations, for the linearisation of spec §5),
-// and SStep on a [Dataset] of plain arrays.
+// and SStep on a [Dataset] of plain arrays. [KL] evaluates the per-row divergence
+// the S-step minimises, for the driver's diagnostics.
 //
 // # Determinism and the reference's quirks
 //
