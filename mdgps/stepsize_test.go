@@ -22,7 +22,7 @@ type stepCond struct {
 	Cs       golden.Array     `json:"cs"`
 }
 
-func meanTotal(cs golden.Array) float64 {
+func goldenMeanTotal(cs golden.Array) float64 {
 	N, T := cs.Shape[0], cs.Shape[1]
 	s := 0.0
 	for n := 0; n < N; n++ {
@@ -112,7 +112,7 @@ func TestGoldenStepAdjust(t *testing.T) {
 			prev := StepModel{Dyn: c.Prev.TrajInfo.Dynamics(), Cost: c.Prev.TrajInfo.Cost()}
 			cur := StepModel{Dyn: c.Cur.TrajInfo.Dynamics(), Cost: c.Cur.TrajInfo.Cost()}
 			costs[i] = EstimateStepCosts(w, m, prev, cur, c.Prev.PolInfo.Policy(), c.Cur.Traj.Policy(), c.Cur.PolInfo.Policy())
-			costs[i].PrevMC, costs[i].CurMC = meanTotal(c.Prev.Cs), meanTotal(c.Cur.Cs)
+			costs[i].PrevMC, costs[i].CurMC = goldenMeanTotal(c.Prev.Cs), goldenMeanTotal(c.Cur.Cs)
 			// cur.traj_distr equals prev.new_traj_distr (the README says so): check.
 			golden.Close(t, fmt.Sprintf("cond%d traj_distr", i), c.Cur.Traj.Policy().K, c.Prev.NewTraj.K.Data, 0)
 		}

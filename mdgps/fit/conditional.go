@@ -45,7 +45,7 @@ func FitConditional(Y []float64, n, din int, prior *NIW, reg float64, compat boo
 
 // condWork holds the scratch space of one conditional fit, reused across steps.
 type condWork struct {
-	mu, diff, sigma, sii, sio, m, work []float64
+	mu, diff, sigma, sii, sio, m []float64
 }
 
 func (w *condWork) fit(A, B, S, Y []float64, n, D, din int, prior *NIW, reg float64, compat bool, step int) error {
@@ -100,19 +100,18 @@ func (w *condWork) fit(A, B, S, Y []float64, n, D, din int, prior *NIW, reg floa
 	// A = (Σ_ii⁻¹ Σ_io)ᵀ through the Cholesky factor of Σ_ii.
 	w.sii = grow(w.sii, din*din)
 	w.sio = grow(w.sio, din*dout)
-	w.work = grow(w.work, din*din)
 	sii, sio := w.sii, w.sio
 	for i := 0; i < din; i++ {
 		copy(sii[i*din:(i+1)*din], sigma[i*D:i*D+din])
 		copy(sio[i*dout:(i+1)*dout], sigma[i*D+din:(i+1)*D])
 	}
-	if ok, p, v := cholUpper(sii, din, w.work); !ok {
+	if ok, p, v := cholLower(sii, din); !ok {
 		return &NotPDError{Matrix: "joint covariance input block at step", Index: step, Pivot: p, PivotValue: v}
 	}
-	rt := blas64.Triangular{Uplo: blas.Upper, Diag: blas.NonUnit, N: din, Stride: din, Data: sii}
+	lt := blas64.Triangular{Uplo: blas.Lower, Diag: blas.NonUnit, N: din, Stride: din, Data: sii}
 	x := blas64.General{Rows: din, Cols: dout, Stride: dout, Data: sio}
-	blas64.Trsm(blas.Left, blas.Trans, 1, rt, x)
-	blas64.Trsm(blas.Left, blas.NoTrans, 1, rt, x)
+	blas64.Trsm(blas.Left, blas.NoTrans, 1, lt, x) // L Z = Σ_io
+	blas64.Trsm(blas.Left, blas.Trans, 1, lt, x)   // Lᵀ X = Z
 	for i := 0; i < dout; i++ {
 		for j := 0; j < din; j++ {
 			A[i*din+j] = sio[j*dout+i]

@@ -155,18 +155,66 @@ func (p *DynamicsPrior) EvalTo(dst *NIW, pts []float64) error {
 }
 
 func evalGMMPrior(g *GMM, cfg PriorConfig, dst *NIW, pts []float64) error {
+	n := g.checkPts(pts)
+	return evalGMMPriorBlocks(g, cfg, pts, n, 1, func(_ int, niw *NIW) error {
+		dst.Mu0 = append(dst.Mu0[:0], niw.Mu0...)
+		dst.Phi = append(dst.Phi[:0], niw.Phi...)
+		dst.M, dst.N0 = niw.M, niw.N0
+		return nil
+	})
+}
+
+// evalGMMPriorBlocks evaluates the prior on nb consecutive blocks of the n rows
+// pts (one block per time step) and hands each to f.
+func evalGMMPriorBlocks(g *GMM, cfg PriorConfig, pts []float64, n, nb int, f func(b int, niw *NIW) error) error {
 	if g.K == 0 {
 		panic("fit: prior evaluated before its first Update")
 	}
 	g.Config = cfg.gmmConfig()
-	if err := g.Inference(dst, pts); err != nil {
-		return err
-	}
 	s := cfg.Strength
-	dst.N0 *= s
-	dst.M *= s
-	for i := range dst.Phi {
-		dst.Phi[i] *= dst.M
+	return g.inferenceBlocks(pts, n, nb, func(b int, niw *NIW) error {
+		niw.N0 *= s
+		niw.M *= s
+		for i := range niw.Phi {
+			niw.Phi[i] *= niw.M
+		}
+		return f(b, niw)
+	})
+}
+
+// gmmPrior is implemented by the GMM-based priors, whose evaluation at all time
+// steps of a fit can share one E-step pass.
+type gmmPrior interface {
+	gmmAndConfig() (*GMM, PriorConfig)
+}
+
+func (p *DynamicsPrior) gmmAndConfig() (*GMM, PriorConfig) { return &p.GMM, p.Config }
+func (p *PolicyPrior) gmmAndConfig() (*GMM, PriorConfig)   { return &p.GMM, p.Config }
+
+// evalPriorSteps evaluates prior (nil: none) at the nb blocks of n rows in ys and
+// calls f for each block with the NIW parameters (nil without prior).
+func evalPriorSteps(prior Prior, ys []float64, n, nb int, f func(b int, niw *NIW) error) error {
+	if prior == nil {
+		for b := 0; b < nb; b++ {
+			if err := f(b, nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if gp, ok := prior.(gmmPrior); ok {
+		g, cfg := gp.gmmAndConfig()
+		return evalGMMPriorBlocks(g, cfg, ys, n*nb, nb, f)
+	}
+	var niw NIW
+	D := len(ys) / (n * nb)
+	for b := 0; b < nb; b++ {
+		if err := prior.EvalTo(&niw, ys[b*n*D:(b+1)*n*D]); err != nil {
+			return err
+		}
+		if err := f(b, &niw); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -268,27 +316,27 @@ func Dynamics(b Batch, prior *DynamicsPrior, cfg DynamicsConfig) (*lingauss.Dyna
 	N, T, dX, dU := b.N, b.T, b.DX, b.DU
 	din, D := dX+dU, 2*dX+dU
 	d := lingauss.NewDynamics(T, dX, dU)
-	ys := make([]float64, N*D)
-	var niw NIW
-	var w condWork
+	// All query rows [x_t, u_t, x_{t+1}], block t holding the N samples of step t.
+	ys := make([]float64, (T-1)*N*D)
 	for t := 0; t < T-1; t++ {
 		for n := 0; n < N; n++ {
-			row := ys[n*D : (n+1)*D]
+			row := ys[(t*N+n)*D : (t*N+n+1)*D]
 			copy(row[:dX], b.X[(n*T+t)*dX:(n*T+t+1)*dX])
 			copy(row[dX:din], b.U[(n*T+t)*dU:(n*T+t+1)*dU])
 			copy(row[din:], b.X[(n*T+t+1)*dX:(n*T+t+2)*dX])
 		}
-		var pr *NIW
-		if prior != nil {
-			if err := prior.EvalTo(&niw, ys); err != nil {
-				return nil, err
-			}
-			pr = &niw
-		}
-		if err := w.fit(d.F[t*dX*din:(t+1)*dX*din], d.Bias[t*dX:(t+1)*dX], d.Cov[t*dX*dX:(t+1)*dX*dX],
-			ys, N, D, din, pr, cfg.Regularization, cfg.Compat, t); err != nil {
-			return nil, err
-		}
+	}
+	var pr Prior
+	if prior != nil {
+		pr = prior
+	}
+	var w condWork
+	err := evalPriorSteps(pr, ys, N, T-1, func(t int, niw *NIW) error {
+		return w.fit(d.F[t*dX*din:(t+1)*dX*din], d.Bias[t*dX:(t+1)*dX], d.Cov[t*dX*dX:(t+1)*dX*dX],
+			ys[t*N*D:(t+1)*N*D], N, D, din, niw, cfg.Regularization, cfg.Compat, t)
+	})
+	if err != nil {
+		return nil, err
 	}
 	mu, v := colMeanVar(b.X, N, dX, T*dX)
 	copy(d.X0Mu, mu)

@@ -88,8 +88,8 @@ type GMM struct {
 	// the last Fit otherwise.
 	N int
 
-	chol   []float64 // K×D×D upper Cholesky factors of Sigma; valid when cached
-	cconst []float64 // −D/2·log 2π − Σ log R_ii per cluster
+	chol   []float64 // K×D×D lower Cholesky factors L_k of Sigma; valid when cached
+	cconst []float64 // −D/2·log 2π − Σ log L_ii per cluster
 	cached bool
 	iw     inferWork
 }
@@ -161,13 +161,14 @@ func (g *GMM) Fit(data []float64, D, K int, init Init) (EMResult, error) {
 	g.cached = false
 
 	w := newEMWork(n, D, K)
+	transpose(w.dataT, data, n, D)
 	prevll := math.Inf(-1)
 	res.Stop = StopMaxIterations
 	for itr := 0; itr < maxIter; itr++ {
 		if err := g.factorise(); err != nil {
 			return res, err
 		}
-		g.logObs(w.logobs, data, n, w.z)
+		g.logObs(w.logobs, w.dataT, n, w.z, w.ss)
 		ll := 0.0
 		for i := 0; i < n; i++ {
 			w.rowLSE[i] = logSumExp(w.logobs[i*K : (i+1)*K])
@@ -187,7 +188,7 @@ func (g *GMM) Fit(data []float64, D, K int, init Init) (EMResult, error) {
 			break
 		}
 		prevll = ll
-		g.mstep(data, n, w)
+		g.mstep(n, w)
 		res.MSteps++
 	}
 	return res, nil
@@ -266,7 +267,7 @@ func (g *GMM) initialise(data []float64, n, D, K int, assign []int) error {
 	return nil
 }
 
-// factorise caches the upper Cholesky factors R_k (Σ_k = R_kᵀR_k) and the
+// factorise caches the lower Cholesky factors L_k (Σ_k = L_k L_kᵀ) and the
 // normalising constants.
 func (g *GMM) factorise() error {
 	if g.cached {
@@ -275,12 +276,11 @@ func (g *GMM) factorise() error {
 	K, D := g.K, g.D
 	g.chol = grow(g.chol, K*D*D)
 	g.cconst = grow(g.cconst, K)
-	work := make([]float64, D*D)
 	c0 := -0.5 * float64(D) * math.Log(2*math.Pi)
 	for k := 0; k < K; k++ {
 		r := g.chol[k*D*D : (k+1)*D*D]
 		copy(r, g.Sigma[k*D*D:(k+1)*D*D])
-		if ok, p, v := cholUpper(r, D, work); !ok {
+		if ok, p, v := cholLower(r, D); !ok {
 			return &NotPDError{Matrix: "GMM cluster covariance", Index: k, Pivot: p, PivotValue: v}
 		}
 		g.cconst[k] = c0 - sumLogDiag(r, D)
@@ -290,51 +290,69 @@ func (g *GMM) factorise() error {
 }
 
 // logObs fills lo (n×K) with log π_k + log N(y_n; μ_k, Σ_k) for the n points
-// pts (n×D), using the cached factors: the Mahalanobis term is ‖z‖² with
-// zᵀ = (y−μ_k)ᵀ R_k⁻¹. z is scratch of length ≥ n·D.
-func (g *GMM) logObs(lo, pts []float64, n int, z []float64) {
+// given transposed, ptsT (D×n), using the cached factors: the Mahalanobis term is
+// ‖z‖² with z = L_k⁻¹(y − μ_k), solved for all points at once (row-major D×n, so
+// the triangular solve runs along rows of length n). z (≥ D·n) and ss (≥ n) are
+// scratch.
+func (g *GMM) logObs(lo, ptsT []float64, n int, z, ss []float64) {
 	K, D := g.K, g.D
-	z = z[:n*D]
+	z, ss = z[:D*n], ss[:n]
 	for k := 0; k < K; k++ {
 		mu := g.Mu[k*D : (k+1)*D]
-		for i := 0; i < n; i++ {
-			zi, pi := z[i*D:(i+1)*D], pts[i*D:(i+1)*D]
-			for j := range zi {
-				zi[j] = pi[j] - mu[j]
+		for j := 0; j < D; j++ {
+			zj, pj, m := z[j*n:(j+1)*n], ptsT[j*n:(j+1)*n], mu[j]
+			for i := range zj {
+				zj[i] = pj[i] - m
 			}
 		}
-		blas64.Trsm(blas.Right, blas.NoTrans, 1,
-			blas64.Triangular{Uplo: blas.Upper, Diag: blas.NonUnit, N: D, Stride: D, Data: g.chol[k*D*D : (k+1)*D*D]},
-			blas64.General{Rows: n, Cols: D, Stride: D, Data: z})
+		blas64.Trsm(blas.Left, blas.NoTrans, 1,
+			blas64.Triangular{Uplo: blas.Lower, Diag: blas.NonUnit, N: D, Stride: D, Data: g.chol[k*D*D : (k+1)*D*D]},
+			blas64.General{Rows: D, Cols: n, Stride: n, Data: z})
+		for i := range ss {
+			ss[i] = 0
+		}
+		for j := 0; j < D; j++ {
+			zj := z[j*n : (j+1)*n]
+			for i, v := range zj {
+				ss[i] += v * v
+			}
+		}
 		c, lm := g.cconst[k], g.LogMass[k]
 		for i := 0; i < n; i++ {
-			ss := 0.0
-			for _, v := range z[i*D : (i+1)*D] {
-				ss += v * v
-			}
-			lo[i*K+k] = c - 0.5*ss + lm
+			lo[i*K+k] = c - 0.5*ss[i] + lm
+		}
+	}
+}
+
+// transpose writes the transpose of the r×c row-major a into dst (c×r).
+func transpose(dst, a []float64, r, c int) {
+	for i := 0; i < r; i++ {
+		for j := 0; j < c; j++ {
+			dst[j*r+i] = a[i*c+j]
 		}
 	}
 }
 
 type emWork struct {
-	z, logobs, rowLSE, w, y, colLSE, xx []float64
+	dataT, z, ss, logobs, rowLSE, w, sw, muT, colLSE []float64
 }
 
 func newEMWork(n, D, K int) *emWork {
 	return &emWork{
-		z:      make([]float64, n*D),
+		dataT:  make([]float64, D*n),
+		z:      make([]float64, D*n),
+		ss:     make([]float64, n),
 		logobs: make([]float64, n*K),
 		rowLSE: make([]float64, n),
 		w:      make([]float64, n*K),
-		y:      make([]float64, n*D),
+		sw:     make([]float64, n),
+		muT:    make([]float64, D*K),
 		colLSE: make([]float64, K),
-		xx:     make([]float64, D*D),
 	}
 }
 
 // mstep updates π, μ, Σ from the E-step's log-observations in w.logobs.
-func (g *GMM) mstep(data []float64, n int, w *emWork) {
+func (g *GMM) mstep(n int, w *emWork) {
 	K, D := g.K, g.D
 	col := make([]float64, n)
 	// log r_nk (responsibilities), stored in w.w for now.
@@ -365,28 +383,36 @@ func (g *GMM) mstep(data []float64, n int, w *emWork) {
 			}
 		}
 	}
-	// μ = Wᵀ Y.
-	blas64.Gemm(blas.Trans, blas.NoTrans, 1,
+	// μ_k = Σ_n w_nk y_n, all clusters at once: μᵀ = Yᵀ W (D×K).
+	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1,
+		blas64.General{Rows: D, Cols: n, Stride: n, Data: w.dataT},
 		blas64.General{Rows: n, Cols: K, Stride: K, Data: w.w},
-		blas64.General{Rows: n, Cols: D, Stride: D, Data: data},
-		0, blas64.General{Rows: K, Cols: D, Stride: D, Data: g.Mu})
+		0, blas64.General{Rows: D, Cols: K, Stride: K, Data: w.muT})
+	transpose(g.Mu, w.muT, D, K)
+	// Σ_k = Σ_n w_nk (y_n − μ_k)(y_n − μ_k)ᵀ as a rank-n update with the rows
+	// √w_nk (y_n − μ_k), stored transposed (D×n) so that Syrk forms dot products of
+	// length n. Compat: the reference's Σ_n w_nk y_n y_nᵀ − μ_k μ_kᵀ.
+	y := w.z
 	for k := 0; k < K; k++ {
 		mu := g.Mu[k*D : (k+1)*D]
 		for i := 0; i < n; i++ {
-			s := math.Sqrt(w.w[i*K+k])
-			yi, di := w.y[i*D:(i+1)*D], data[i*D:(i+1)*D]
+			w.sw[i] = math.Sqrt(w.w[i*K+k])
+		}
+		for j := 0; j < D; j++ {
+			yj, dj := y[j*n:(j+1)*n], w.dataT[j*n:(j+1)*n]
 			if g.Config.Compat {
-				for j := range yi {
-					yi[j] = di[j] * s
+				for i := range yj {
+					yj[i] = dj[i] * w.sw[i]
 				}
 			} else {
-				for j := range yi {
-					yi[j] = (di[j] - mu[j]) * s
+				m := mu[j]
+				for i := range yj {
+					yj[i] = (dj[i] - m) * w.sw[i]
 				}
 			}
 		}
 		s := g.Sigma[k*D*D : (k+1)*D*D]
-		blas64.Syrk(blas.Trans, 1, blas64.General{Rows: n, Cols: D, Stride: D, Data: w.y},
+		blas64.Syrk(blas.NoTrans, 1, blas64.General{Rows: D, Cols: n, Stride: n, Data: y},
 			0, blas64.Symmetric{Uplo: blas.Upper, N: D, Stride: D, Data: s})
 		if g.Config.Compat {
 			for i := 0; i < D; i++ {
@@ -411,7 +437,9 @@ func (g *GMM) LogObs(pts []float64) ([]float64, error) {
 		return nil, err
 	}
 	lo := make([]float64, n*g.K)
-	g.logObs(lo, pts, n, make([]float64, n*g.D))
+	ptsT := make([]float64, n*g.D)
+	transpose(ptsT, pts, n, g.D)
+	g.logObs(lo, ptsT, n, make([]float64, n*g.D), make([]float64, n))
 	return lo, nil
 }
 
@@ -428,18 +456,34 @@ func (g *GMM) ClusterLogWeights(pts []float64) ([]float64, error) {
 }
 
 type inferWork struct {
-	lo, z, col, lw []float64
+	lo, ptsT, z, ss, col, lw, w, d, v []float64
 }
 
 func (g *GMM) clusterLogWeights(lw, pts []float64, n int) {
+	g.logObsRows(pts, n)
+	g.weightsFromLogObs(lw, g.iw.lo, n)
+}
+
+// logObsRows fills g.iw.lo (n×K) with the log-observations of the n rows pts.
+func (g *GMM) logObsRows(pts []float64, n int) {
 	K, D := g.K, g.D
 	iw := &g.iw
 	iw.lo = grow(iw.lo, n*K)
 	iw.z = grow(iw.z, n*D)
+	iw.ptsT = grow(iw.ptsT, n*D)
+	iw.ss = grow(iw.ss, n)
+	transpose(iw.ptsT, pts, n, D)
+	g.logObs(iw.lo, iw.ptsT, n, iw.z, iw.ss)
+}
+
+// weightsFromLogObs sets lw_k = log((1/n) Σ_i r_ik) from the log-observations lo
+// (n×K) of n points; lo is overwritten with log r.
+func (g *GMM) weightsFromLogObs(lw, lo []float64, n int) {
+	K := g.K
+	iw := &g.iw
 	iw.col = grow(iw.col, n)
-	g.logObs(iw.lo, pts, n, iw.z)
 	for i := 0; i < n; i++ {
-		row := iw.lo[i*K : (i+1)*K]
+		row := lo[i*K : (i+1)*K]
 		l := logSumExp(row)
 		for k := range row {
 			row[k] -= l
@@ -448,7 +492,7 @@ func (g *GMM) clusterLogWeights(lw, pts []float64, n int) {
 	logn := math.Log(float64(n))
 	for k := 0; k < K; k++ {
 		for i := 0; i < n; i++ {
-			iw.col[i] = iw.lo[i*K+k]
+			iw.col[i] = lo[i*K+k]
 		}
 		lw[k] = logSumExp(iw.col) - logn
 	}
@@ -470,42 +514,48 @@ func (g *GMM) Moments(logw []float64) (mu, sigma []float64) {
 
 func (g *GMM) moments(mu, sigma, logw []float64) {
 	K, D := g.K, g.D
+	iw := &g.iw
+	iw.w = grow(iw.w, K)
+	iw.d = grow(iw.d, K*D)
+	w, dw := iw.w, iw.d
+	for k := range w {
+		w[k] = math.Exp(logw[k])
+	}
+	// μ̄ = Σ_k ω_k μ_k.
 	for j := range mu[:D] {
 		mu[j] = 0
 	}
-	for j := range sigma[:D*D] {
-		sigma[j] = 0
-	}
 	for k := 0; k < K; k++ {
-		wk := math.Exp(logw[k])
 		mk := g.Mu[k*D : (k+1)*D]
 		for j := 0; j < D; j++ {
-			mu[j] += mk[j] * wk
+			mu[j] += mk[j] * w[k]
 		}
 	}
-	d := grow(g.iw.z, D)
-	g.iw.z = d
+	// Φ = Σ_k ω_k Σ_k (one matrix-vector product over the stacked covariances)
+	// + Σ_k ω_k (μ_k − μ̄) vᵀ, v = μ_k − μ̄ (Compat: v = μ_k), as (D×K)(K×D).
+	blas64.Gemv(blas.Trans, 1, blas64.General{Rows: K, Cols: D * D, Stride: D * D, Data: g.Sigma},
+		blas64.Vector{N: K, Inc: 1, Data: w}, 0, blas64.Vector{N: D * D, Inc: 1, Data: sigma[:D*D]})
 	for k := 0; k < K; k++ {
-		wk := math.Exp(logw[k])
-		mk := g.Mu[k*D : (k+1)*D]
-		sk := g.Sigma[k*D*D : (k+1)*D*D]
-		for i := 0; i < D; i++ {
-			d[i] = mk[i] - mu[i]
+		mk, dk := g.Mu[k*D:(k+1)*D], dw[k*D:(k+1)*D]
+		for j := 0; j < D; j++ {
+			dk[j] = (mk[j] - mu[j]) * w[k]
 		}
-		if g.Config.Compat {
-			for i := 0; i < D; i++ {
-				for j := 0; j < D; j++ {
-					sigma[i*D+j] += (sk[i*D+j] + d[i]*mk[j]) * wk
-				}
-			}
-		} else {
-			for i := 0; i < D; i++ {
-				for j := 0; j < D; j++ {
-					sigma[i*D+j] += (sk[i*D+j] + d[i]*d[j]) * wk
-				}
+	}
+	right := g.Mu
+	if !g.Config.Compat {
+		iw.v = grow(iw.v, K*D)
+		right = iw.v
+		for k := 0; k < K; k++ {
+			mk, vk := g.Mu[k*D:(k+1)*D], right[k*D:(k+1)*D]
+			for j := 0; j < D; j++ {
+				vk[j] = mk[j] - mu[j]
 			}
 		}
 	}
+	blas64.Gemm(blas.Trans, blas.NoTrans, 1,
+		blas64.General{Rows: K, Cols: D, Stride: D, Data: dw},
+		blas64.General{Rows: K, Cols: D, Stride: D, Data: right},
+		1, blas64.General{Rows: D, Cols: D, Stride: D, Data: sigma})
 }
 
 // NIW holds normal-inverse-Wishart prior parameters for a D-dimensional Gaussian
@@ -529,19 +579,44 @@ const minN0 = 1e-3
 // DynamicsPrior.EvalTo).
 func (g *GMM) Inference(dst *NIW, pts []float64) error {
 	n := g.checkPts(pts)
+	return g.inferenceBlocks(pts, n, 1, func(_ int, niw *NIW) error {
+		dst.Mu0 = append(dst.Mu0[:0], niw.Mu0...)
+		dst.Phi = append(dst.Phi[:0], niw.Phi...)
+		dst.M, dst.N0 = niw.M, niw.N0
+		return nil
+	})
+}
+
+// inferenceBlocks evaluates Inference, scaled by strength as in evalGMMPrior, on
+// each of nb consecutive blocks of the n rows pts and hands the result to f. The
+// log-observations of all rows are computed in one pass (long triangular solves),
+// which is what makes the per-time-step prior evaluations of a fit cheap.
+func (g *GMM) inferenceBlocks(pts []float64, n, nb int, f func(b int, niw *NIW) error) error {
+	if n%nb != 0 {
+		panic(fmt.Sprintf("fit: %d rows in %d blocks", n, nb))
+	}
 	if err := g.factorise(); err != nil {
 		return err
 	}
+	per := n / nb
+	g.logObsRows(pts, n)
+	lo := g.iw.lo
 	g.iw.lw = grow(g.iw.lw, g.K)
-	g.clusterLogWeights(g.iw.lw, pts, n)
-	dst.Mu0 = grow(dst.Mu0, g.D)
-	dst.Phi = grow(dst.Phi, g.D*g.D)
-	g.moments(dst.Mu0, dst.Phi, g.iw.lw)
+	var niw NIW
+	niw.Mu0 = make([]float64, g.D)
+	niw.Phi = make([]float64, g.D*g.D)
 	N := float64(g.N)
-	dst.M = N / N
-	dst.N0 = (N - 2 - float64(g.D)) / N
-	if !g.Config.Compat && !(dst.N0 >= minN0) {
-		dst.N0 = minN0
+	for b := 0; b < nb; b++ {
+		g.weightsFromLogObs(g.iw.lw, lo[b*per*g.K:(b+1)*per*g.K], per)
+		g.moments(niw.Mu0, niw.Phi, g.iw.lw)
+		niw.M = N / N
+		niw.N0 = (N - 2 - float64(g.D)) / N
+		if !g.Config.Compat && !(niw.N0 >= minN0) {
+			niw.N0 = minN0
+		}
+		if err := f(b, &niw); err != nil {
+			return err
+		}
 	}
 	return nil
 }

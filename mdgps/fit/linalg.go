@@ -2,48 +2,47 @@ package fit
 
 import (
 	"math"
-
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas64"
-	"gonum.org/v1/gonum/lapack/lapack64"
 )
 
-// cholUpper overwrites the n×n row-major symmetric matrix a (upper triangle read)
-// with its upper Cholesky factor R, a = RᵀR, and zeroes the strict lower triangle.
-// On failure it returns the failing pivot and its value (computed by an unblocked
-// pass over a copy kept in work, len ≥ n·n) and a is garbage.
-func cholUpper(a []float64, n int, work []float64) (ok bool, pivot int, value float64) {
-	copy(work[:n*n], a[:n*n])
-	if _, ok := lapack64.Potrf(blas64.Symmetric{Uplo: blas.Upper, N: n, Stride: n, Data: a}); ok {
-		for i := 1; i < n; i++ {
-			row := a[i*n : i*n+i]
-			for j := range row {
-				row[j] = 0
-			}
+// cholLower overwrites the n×n row-major symmetric matrix a (lower triangle
+// read) with its lower Cholesky factor L, a = L Lᵀ, and zeroes the strict upper
+// triangle (Cholesky–Banachiewicz, row by row, with contiguous dot products; at
+// the sizes here, D ≤ 60, plain Go beats calling a BLAS per column). On failure
+// it returns the failing pivot and its value ≤ 0 (or NaN), and a is garbage.
+func cholLower(a []float64, n int) (ok bool, pivot int, value float64) {
+	for i := 0; i < n; i++ {
+		li := a[i*n : i*n+n]
+		for j := 0; j < i; j++ {
+			lj := a[j*n : j*n+j]
+			li[j] = (li[j] - dot(li[:j], lj)) / a[j*n+j]
 		}
-		return true, 0, 0
-	}
-	// Evidence: redo the factorisation unblocked to find the first bad pivot.
-	r := work[:n*n]
-	for j := 0; j < n; j++ {
-		s := r[j*n+j]
-		for k := 0; k < j; k++ {
-			s -= r[k*n+j] * r[k*n+j]
-		}
+		s := li[i] - dot(li[:i], li[:i])
 		if !(s > 0) {
-			return false, j, s
+			return false, i, s
 		}
-		d := math.Sqrt(s)
-		r[j*n+j] = d
-		for i := j + 1; i < n; i++ {
-			v := r[j*n+i]
-			for k := 0; k < j; k++ {
-				v -= r[k*n+j] * r[k*n+i]
-			}
-			r[j*n+i] = v / d
+		li[i] = math.Sqrt(s)
+		for j := i + 1; j < n; j++ {
+			li[j] = 0
 		}
 	}
-	return false, n - 1, math.NaN() // Potrf and the unblocked pass disagree: report the last pivot
+	return true, 0, 0
+}
+
+// dot returns Σ x_i y_i over len(x) entries, with four partial sums.
+func dot(x, y []float64) float64 {
+	y = y[:len(x)]
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		s0 += x[i] * y[i]
+		s1 += x[i+1] * y[i+1]
+		s2 += x[i+2] * y[i+2]
+		s3 += x[i+3] * y[i+3]
+	}
+	for ; i < len(x); i++ {
+		s0 += x[i] * y[i]
+	}
+	return (s0 + s1) + (s2 + s3)
 }
 
 // sumLogDiag returns Σ_i log R_ii.

@@ -203,32 +203,29 @@ func LinearisePolicy(b Batch, polCov []float64, prior Prior, cfg PolicyConfig) (
 	}
 	D := dX + dU
 	pol := lingauss.NewPolicy(T, dX, dU)
-	ys := make([]float64, N*D)
-	cov := make([]float64, dU*dU)
-	var niw NIW
-	var w condWork
+	ys := make([]float64, T*N*D) // block t: the rows [x_t, π_t] of the N samples
 	for t := 0; t < T; t++ {
 		for n := 0; n < N; n++ {
-			copy(ys[n*D:n*D+dX], b.X[(n*T+t)*dX:(n*T+t+1)*dX])
-			copy(ys[n*D+dX:(n+1)*D], b.U[(n*T+t)*dU:(n*T+t+1)*dU])
+			copy(ys[(t*N+n)*D:(t*N+n)*D+dX], b.X[(n*T+t)*dX:(n*T+t+1)*dX])
+			copy(ys[(t*N+n)*D+dX:(t*N+n+1)*D], b.U[(n*T+t)*dU:(n*T+t+1)*dU])
 		}
-		var pr *NIW
-		if prior != nil {
-			if err := prior.EvalTo(&niw, ys); err != nil {
-				return nil, err
-			}
-			pr = &niw
-		}
+	}
+	cov := make([]float64, dU*dU)
+	mean := make([]float64, dU*dU)
+	var w condWork
+	err := evalPriorSteps(prior, ys, N, T, func(t int, niw *NIW) error {
 		reg := 0.0
 		if t == 0 {
 			reg = cfg.Reg0
 		}
-		if err := w.fit(pol.K[t*dU*dX:(t+1)*dU*dX], pol.Bias[t*dU:(t+1)*dU], cov, ys, N, D, dX, pr, reg, cfg.Compat, t); err != nil {
-			return nil, err
+		if err := w.fit(pol.K[t*dU*dX:(t+1)*dU*dX], pol.Bias[t*dU:(t+1)*dU], cov, ys[t*N*D:(t+1)*N*D], N, D, dX, niw, reg, cfg.Compat, t); err != nil {
+			return err
 		}
 		// S̄_t = S_fit + mean_n polCov[n,t]; the mean is accumulated first, as the
 		// reference does (np.mean over samples, then added).
-		mean := make([]float64, dU*dU)
+		for i := range mean {
+			mean[i] = 0
+		}
 		for n := 0; n < N; n++ {
 			c := polCov[(n*T+t)*dU*dU : (n*T+t+1)*dU*dU]
 			for i := range mean {
@@ -238,9 +235,10 @@ func LinearisePolicy(b Batch, polCov []float64, prior Prior, cfg PolicyConfig) (
 		for i := range cov {
 			cov[i] += mean[i] / float64(N)
 		}
-		if err := pol.SetCov(t, cov); err != nil {
-			return nil, err
-		}
+		return pol.SetCov(t, cov)
+	})
+	if err != nil {
+		return nil, err
 	}
 	return pol, nil
 }

@@ -1,0 +1,251 @@
+package mdgps
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/mirrorgps/mirrorgps/envs"
+	"github.com/mirrorgps/mirrorgps/mdgps/fit"
+	"github.com/mirrorgps/mirrorgps/mdgps/nn"
+	"github.com/mirrorgps/mirrorgps/mdgps/trajopt"
+)
+
+// Algorithm names the outer algorithm.
+type Algorithm string
+
+const (
+	// MDGPS is Algorithm 3 of the paper: C-step against the linearised global policy.
+	MDGPS Algorithm = "mdgps"
+	// BADMM is the earlier guided policy search with dual variables (spec §11).
+	// Not implemented yet: Validate rejects it with a message saying so.
+	BADMM Algorithm = "badmm"
+	// TrajOpt optimises the local controllers only, each C-step constrained to the
+	// previous controller (spec §12); no global policy is trained.
+	TrajOpt Algorithm = "trajopt"
+)
+
+// Sampling says which policy collects the training samples (spec §7.9).
+type Sampling string
+
+const (
+	OffPolicy Sampling = "off" // the local controllers p_i
+	OnPolicy  Sampling = "on"  // the global policy π_θ (the initial controllers on iteration 1)
+)
+
+// PolicyClass names the global policy class.
+type PolicyClass string
+
+const (
+	NeuralPolicy PolicyClass = "mlp"    // the paper's network (nn.MLP)
+	LinearPolicy PolicyClass = "linear" // time-varying linear-Gaussian (nn.Linear): exact mirror descent
+)
+
+// InitController holds the settings of the initial local controllers (the
+// reference's init_lqr, spec §8.1); x0 comes from the task's conditions.
+type InitController struct {
+	InitVar      float64   // action variance (> 0)
+	Stiffness    float64   // position weight (≥ 0)
+	StiffnessVel float64   // velocity weight relative to Stiffness (≥ 0)
+	FinalWeight  float64   // multiplier of the last step's cost (> 0)
+	Gains        []float64 // guessed action-to-acceleration gains (len dU; nil = ones)
+	Acc          []float64 // guessed constant acceleration (len dU; nil = zeros)
+}
+
+// Config holds every setting of a run. The zero value is invalid: start from a
+// constructor (PaperObstacle, PaperPeg, PaperBlindPeg, LinearDefault) and edit
+// fields. Validate names the first bad field and its allowed range.
+type Config struct {
+	Task        string     // task name the config is for: obstacle, peg, blindpeg, linear (checked against the Env)
+	Algorithm   Algorithm  // mdgps (default), trajopt; badmm is not implemented yet
+	Sampling    Sampling   // off (local controllers; paper default) or on (global policy)
+	StepRule    StepRule   // classic (paper default), global, fixed, laplace, mc
+	SharedMult  bool       // one step multiplier for all conditions (the later reference); false: per condition (paper era)
+	Iterations  int        // MDGPS iterations of a full run (≥ 1)
+	Samples     int        // training rollouts per condition per iteration N (≥ 2; paper 5)
+	EvalSamples int        // noisy global-policy rollouts per condition in Finish, for the Monte-Carlo cost and bound (≥ 0)
+	KLStep      float64    // base per-step KL budget ε₀; the C-step's budget is KLStep·mult·T (> 0)
+	MinMult     float64    // lower bound of the step multiplier (> 0)
+	MaxMult     float64    // upper bound of the step multiplier (≥ MinMult)
+	InitEta     float64    // η of the first dual search (> 0; reference 1)
+	MaxEnt      float64    // ν, the C-step's maximum-entropy weight (≥ 0; reference 0)
+	Seed        uint64     // seeds every random stream of the run
+	Workers     int        // goroutines for rollouts and per-condition work; 0 = GOMAXPROCS
+	Noise       envs.Noise // exploration noise (reference: smoothed, σ = 2 steps, renormalised)
+	Init        InitController
+	Dynamics    fit.DynamicsConfig
+	DynPrior    fit.PriorConfig
+	PolicyFit   fit.PolicyConfig
+	PolPrior    fit.PriorConfig
+	PolicyMode  fit.SampleMode // how the policy prior treats its buffer (reference 'add'; paper tasks 'replace')
+	Policy      PolicyClass
+	NN          nn.Config // network and S-step settings (Policy = mlp)
+	TrajOpt     trajopt.Settings
+	// Compat reproduces the reference where our default differs: the [0.1, 5] clamp
+	// of the step ratio in the multiplier update (spec §7.7). The fitting and S-step
+	// packages have their own Compat switches inside DynPrior, Dynamics, PolPrior,
+	// PolicyFit and NN.
+	Compat bool
+}
+
+// paperBase holds the settings shared by the paper's tasks (configs.md §2,
+// ARCHITECTURE.md "Decisions": today's algorithm with default quirk handling, the
+// paper-task settings, 2×40 ReLU, one C/S round per iteration).
+func paperBase() Config {
+	prior := fit.DefaultPriorConfig()
+	prior.MaxClusters, prior.MinSamplesPerCluster, prior.MaxSamples = 20, 40, 40
+	nc := nn.PaperConfig()
+	return Config{
+		Algorithm:   MDGPS,
+		Sampling:    OffPolicy,
+		StepRule:    ClassicStep,
+		Iterations:  12,
+		Samples:     5,
+		EvalSamples: 5,
+		KLStep:      2.0,
+		MinMult:     0.01,
+		MaxMult:     1.0,
+		InitEta:     1,
+		Noise:       envs.DefaultNoise(),
+		Init:        InitController{InitVar: 1, Stiffness: 1, StiffnessVel: 0.5, FinalWeight: 1},
+		Dynamics:    fit.DefaultDynamicsConfig(),
+		DynPrior:    prior,
+		PolicyFit:   fit.DefaultPolicyConfig(),
+		PolPrior:    prior,
+		PolicyMode:  fit.ReplaceSamples,
+		Policy:      NeuralPolicy,
+		NN:          nc,
+	}
+}
+
+// PaperObstacle returns the paper's obstacle-navigation settings (configs.md §2.1):
+// kl_step 2, multipliers in [0.001, 2], init_lqr with stiffness 10 and velocity
+// stiffness 10, priors with 5 clusters at most.
+func PaperObstacle() Config {
+	c := paperBase()
+	c.Task = "obstacle"
+	c.MinMult, c.MaxMult = 0.001, 2.0
+	c.Init = InitController{InitVar: 1, Stiffness: 10, StiffnessVel: 10, FinalWeight: 1}
+	c.DynPrior.MaxClusters = 5
+	c.PolPrior.MaxClusters = 5
+	return c
+}
+
+// PR2Gains are the reference's PR2 joint gains; the peg tasks' init_lqr uses 1/gains.
+var PR2Gains = []float64{3.09, 1.08, 0.393, 0.674, 0.111, 0.152, 0.098}
+
+// PaperPeg returns the paper's peg-insertion settings (configs.md §2.2): kl_step 2,
+// multipliers in [0.01, 1], init_lqr with gains 1/PR2_GAINS and final weight 50.
+func PaperPeg() Config {
+	c := paperBase()
+	c.Task = "peg"
+	g := make([]float64, len(PR2Gains))
+	for i, v := range PR2Gains {
+		g[i] = 1 / v
+	}
+	c.Init = InitController{InitVar: 1, Stiffness: 1, StiffnessVel: 0.5, FinalWeight: 50, Gains: g}
+	return c
+}
+
+// PaperBlindPeg returns the blind peg settings (configs.md §2.3): as PaperPeg.
+func PaperBlindPeg() Config {
+	c := PaperPeg()
+	c.Task = "blindpeg"
+	return c
+}
+
+// LinearDefault returns our settings for the linear-quadratic task, where MDGPS
+// with the linear policy class is exact mirror descent (paper §3): the linear
+// policy class, on-policy fitting is unnecessary so samples come from the local
+// controllers, 20 samples per condition (the dynamics fit is then close to exact),
+// a fixed step (so the iterates follow mirror descent with a constant step
+// size), kl_step 0.5, and weak priors (a linear system needs none).
+func LinearDefault() Config {
+	c := paperBase()
+	c.Task = "linear"
+	c.Policy = LinearPolicy
+	c.StepRule = FixedStep
+	c.Samples = 20
+	c.KLStep = 0.5
+	c.MinMult, c.MaxMult = 0.01, 10
+	c.Iterations = 20
+	c.DynPrior.MaxClusters = 2
+	c.PolPrior.MaxClusters = 2
+	c.Init = InitController{InitVar: 1, Stiffness: 1, StiffnessVel: 0.5, FinalWeight: 1}
+	return c
+}
+
+// Validate reports the first field outside its allowed range.
+func (c *Config) Validate() error {
+	bad := func(field string, v any, want string) error {
+		return fmt.Errorf("mdgps: Config.%s = %v, want %s", field, v, want)
+	}
+	finitePos := func(x float64) bool { return x > 0 && !math.IsInf(x, 0) }
+	switch {
+	case c.Task == "":
+		return bad("Task", `""`, "the task name (obstacle, peg, blindpeg, linear)")
+	case c.Algorithm == BADMM:
+		return bad("Algorithm", c.Algorithm, "mdgps or trajopt (badmm is not implemented yet)")
+	case c.Algorithm != MDGPS && c.Algorithm != TrajOpt:
+		return bad("Algorithm", c.Algorithm, "mdgps or trajopt")
+	case c.Sampling != OffPolicy && c.Sampling != OnPolicy:
+		return bad("Sampling", c.Sampling, "off or on")
+	case c.Algorithm == TrajOpt && c.Sampling == OnPolicy:
+		return bad("Sampling", c.Sampling, "off for the trajopt baseline (it has no global policy)")
+	case !c.StepRule.Valid():
+		return bad("StepRule", c.StepRule, "classic, global, fixed, laplace or mc")
+	case c.Algorithm == TrajOpt && c.StepRule != ClassicStep && c.StepRule != FixedStep:
+		return bad("StepRule", c.StepRule, "classic or fixed for the trajopt baseline")
+	case c.Iterations < 1:
+		return bad("Iterations", c.Iterations, "≥ 1")
+	case c.Samples < 2:
+		return bad("Samples", c.Samples, "≥ 2 (the dynamics fit needs two rollouts per condition)")
+	case c.EvalSamples < 0:
+		return bad("EvalSamples", c.EvalSamples, "≥ 0")
+	case !finitePos(c.KLStep):
+		return bad("KLStep", c.KLStep, "a finite value > 0")
+	case !finitePos(c.MinMult):
+		return bad("MinMult", c.MinMult, "a finite value > 0")
+	case !(c.MaxMult >= c.MinMult) || math.IsInf(c.MaxMult, 0):
+		return bad("MaxMult", c.MaxMult, fmt.Sprintf("a finite value ≥ MinMult = %v", c.MinMult))
+	case !finitePos(c.InitEta):
+		return bad("InitEta", c.InitEta, "a finite value > 0")
+	case !(c.MaxEnt >= 0) || math.IsInf(c.MaxEnt, 0):
+		return bad("MaxEnt", c.MaxEnt, "a finite value ≥ 0")
+	case c.Workers < 0:
+		return bad("Workers", c.Workers, "≥ 0 (0 = GOMAXPROCS)")
+	case !finitePos(c.Init.InitVar):
+		return bad("Init.InitVar", c.Init.InitVar, "a finite value > 0")
+	case !(c.Init.Stiffness >= 0) || !(c.Init.StiffnessVel >= 0):
+		return bad("Init.Stiffness", c.Init.Stiffness, "≥ 0 (and StiffnessVel ≥ 0)")
+	case !finitePos(c.Init.FinalWeight):
+		return bad("Init.FinalWeight", c.Init.FinalWeight, "a finite value > 0")
+	case c.Policy != NeuralPolicy && c.Policy != LinearPolicy:
+		return bad("Policy", c.Policy, "mlp or linear")
+	}
+	if err := c.Noise.Validate(); err != nil {
+		return fmt.Errorf("mdgps: Config.Noise: %w", err)
+	}
+	if err := c.Dynamics.Validate(); err != nil {
+		return fmt.Errorf("mdgps: Config.Dynamics: %w", err)
+	}
+	if err := c.DynPrior.Validate(); err != nil {
+		return fmt.Errorf("mdgps: Config.DynPrior: %w", err)
+	}
+	if c.Algorithm == MDGPS {
+		if err := c.PolicyFit.Validate(); err != nil {
+			return fmt.Errorf("mdgps: Config.PolicyFit: %w", err)
+		}
+		if err := c.PolPrior.Validate(); err != nil {
+			return fmt.Errorf("mdgps: Config.PolPrior: %w", err)
+		}
+		if c.Policy == NeuralPolicy {
+			if err := c.NN.Validate(); err != nil {
+				return fmt.Errorf("mdgps: Config.NN: %w", err)
+			}
+		}
+	}
+	if err := c.TrajOpt.Validate(); err != nil {
+		return fmt.Errorf("mdgps: Config.TrajOpt: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,210 @@
+package mdgps
+
+import (
+	"math"
+
+	"github.com/mirrorgps/mirrorgps/envs"
+	"github.com/mirrorgps/mirrorgps/mdgps/cost"
+	"github.com/mirrorgps/mirrorgps/mdgps/internal/dense"
+	"github.com/mirrorgps/mirrorgps/mdgps/lingauss"
+)
+
+// Iteration is the record of one completed iteration: what the paper plots and
+// reasons about. Iterations count from 1 ("iteration k" = the global policy after
+// k complete iterations). JSON field names are snake_case; means are over
+// conditions.
+type Iteration struct {
+	Iteration int    `json:"iteration"`
+	Task      string `json:"task"`
+	Algorithm string `json:"algorithm"`
+	Sampling  string `json:"sampling"`
+	Step      string `json:"step"`
+	Seed      uint64 `json:"seed"`
+
+	CostLocalMean    float64 `json:"cost_local_mean"`     // mean total cost of the training samples
+	CostGlobalMean   float64 `json:"cost_global_mean"`    // total cost of the noiseless global-policy rollout
+	CostGlobalMCMean float64 `json:"cost_global_mc_mean"` // Monte-Carlo total cost of the noisy global-policy rollouts (0 without EvalSamples)
+	DistanceMean     float64 `json:"distance_mean"`       // task metric of the noiseless global-policy rollouts
+	SuccessRate      float64 `json:"success_rate"`        // fraction of conditions whose noiseless rollout succeeds (tasks with a success criterion; else 0)
+	KLMean           float64 `json:"kl_mean"`             // realised C-step KL per time step
+	EpsilonMean      float64 `json:"epsilon_mean"`        // per-step KL budget ε
+	EtaMean          float64 `json:"eta_mean"`
+	BoundMean        float64 `json:"bound_mean"`    // Lemma 2's empirical bound on the global policy's expected total cost
+	SStepKLMean      float64 `json:"sstep_kl_mean"` // sample-based KL(π_θ ‖ p_i) per step after the S-step
+	SStepLoss        float64 `json:"sstep_loss"`    // final training loss of the S-step
+	WallSeconds      float64 `json:"wall_seconds"`  // time spent in this iteration's phases
+	Failures         int     `json:"failures"`      // conditions whose C-step failed numerically
+	Conditions       []Cond  `json:"conditions"`    // per-condition detail
+}
+
+// Cond is one condition's part of an Iteration record.
+type Cond struct {
+	Cond           int       `json:"cond"`
+	CostLocal      float64   `json:"cost_local"`
+	CostGlobal     float64   `json:"cost_global"`
+	CostGlobalMC   float64   `json:"cost_global_mc"`
+	Metric         float64   `json:"metric"`
+	Success        bool      `json:"success"`
+	KL             float64   `json:"kl"`       // Σ_t KL(p_i ‖ reference) realised by the C-step
+	KLPerT         []float64 `json:"kl_per_t"` // per time step
+	Epsilon        float64   `json:"epsilon"`
+	Eta            float64   `json:"eta"`
+	Converged      bool      `json:"converged"`
+	DualIterations int       `json:"dual_iterations"`
+	StepMult       float64   `json:"step_mult"`      // multiplier used by this iteration's C-step
+	PredImpr       float64   `json:"predicted_impr"` // the step rule's predicted improvement (0 on iteration 1 / fixed)
+	ActualImpr     float64   `json:"actual_impr"`
+	PredictedCost  float64   `json:"predicted_cost"` // E_p[Σℓ] of the new controller under the fitted model
+	SStepKL        float64   `json:"sstep_kl"`       // mean over samples and t of KL(π_θ(u|o) ‖ p_i(u|x))
+	Bound          float64   `json:"bound"`          // Lemma 2 bound (paper-notes.md "Our estimators")
+	BoundEpsMax    float64   `json:"bound_eps_max"`  // the largest ε_t of the bound
+	Error          string    `json:"error,omitempty"`
+}
+
+// record builds the Iteration record from the evaluation rollouts (n per
+// condition, the first noiseless).
+func (r *Run) record(evals []*envs.Sample, n int) Iteration {
+	cfg := r.st.Config
+	d, T := r.dims, r.T
+	rec := Iteration{Iteration: r.st.Iter + 1, Task: r.st.Task, Algorithm: string(cfg.Algorithm),
+		Sampling: string(cfg.Sampling), Step: string(cfg.StepRule), Seed: cfg.Seed, SStepLoss: r.st.SStepLoss}
+	M := len(r.st.Conds)
+	rec.Conditions = make([]Cond, M)
+	der := cost.NewDerivs(T, d.X, d.U)
+	total := func(s *envs.Sample) float64 {
+		envs.EvalCost(r.env, s, der)
+		t := 0.0
+		for _, v := range der.L {
+			t += v
+		}
+		return t
+	}
+	w := lingauss.NewWorkspace(T, d.X, d.U)
+	mg := lingauss.NewMarginal(T, d.X, d.U)
+	for m, c := range r.st.Conds {
+		cr := Cond{Cond: m, StepMult: c.StepMult, Epsilon: c.Search.Epsilon, Eta: c.Search.Eta, KL: c.Search.KL,
+			KLPerT: c.Search.KLPerT, Converged: c.Search.Converged, DualIterations: c.Search.Iterations,
+			PredImpr: c.Step.Pred, ActualImpr: c.Step.Actual, Error: c.Search.Err}
+		if c.Step.OldMult != 0 {
+			cr.StepMult = c.Step.NewMult
+		}
+		if cr.Error != "" {
+			rec.Failures++
+		}
+		cr.CostLocal = meanTotal(c.SampleCst, len(c.Samples), T)
+		es := evals[m*n : (m+1)*n]
+		cr.CostGlobal = total(es[0])
+		met := r.env.Evaluate(es[0])
+		cr.Metric, cr.Success = met.Value, met.HasSuccess && met.Success
+		if met.HasSuccess && met.Success {
+			rec.SuccessRate += 1 / float64(M)
+		}
+		if n > 1 {
+			for _, s := range es[1:] {
+				cr.CostGlobalMC += total(s) / float64(n-1)
+			}
+		}
+		perT := make([]float64, T)
+		w.Forward(mg, c.New, c.Dyn)
+		cr.PredictedCost = w.ExpectedCost(perT, mg, c.Cost)
+		if g := r.Global(); g != nil && cfg.Algorithm == MDGPS {
+			cr.SStepKL, cr.Bound, cr.BoundEpsMax = r.policyDiagnostics(c, perT)
+		}
+		rec.Conditions[m] = cr
+		rec.CostLocalMean += cr.CostLocal / float64(M)
+		rec.CostGlobalMean += cr.CostGlobal / float64(M)
+		rec.CostGlobalMCMean += cr.CostGlobalMC / float64(M)
+		rec.DistanceMean += cr.Metric / float64(M)
+		rec.KLMean += cr.KL / float64(T) / float64(M)
+		rec.EpsilonMean += cr.Epsilon / float64(M)
+		rec.EtaMean += cr.Eta / float64(M)
+		rec.BoundMean += cr.Bound / float64(M)
+		rec.SStepKLMean += cr.SStepKL / float64(M)
+	}
+	return rec
+}
+
+// gaussKL returns KL(N(m1, S1) ‖ N(m2, S2)) for dU-dimensional Gaussians, given
+// S1, the precision P2 = S2⁻¹ and the log-determinants:
+//
+//	½ [tr(P2 S1) + (m2 − m1)ᵀ P2 (m2 − m1) − dU + log det S2 − log det S1].
+func gaussKL(m1, S1 []float64, ld1 float64, m2, P2 []float64, ld2 float64, dU int) float64 {
+	tr, quad := 0.0, 0.0
+	for i := 0; i < dU; i++ {
+		di := m2[i] - m1[i]
+		for j := 0; j < dU; j++ {
+			tr += P2[i*dU+j] * S1[j*dU+i]
+			quad += di * P2[i*dU+j] * (m2[j] - m1[j])
+		}
+	}
+	return 0.5 * (tr + quad - float64(dU) + ld2 - ld1)
+}
+
+// policyDiagnostics computes, for one condition after the S-step:
+//
+//   - sstepKL: the mean over samples and steps of KL(π_θ(u|o) ‖ p_i(u|x)), the
+//     quantity the S-step minimises (paper §3, flipped KL);
+//
+//   - the bound of Lemma 2 with our estimators (shared/reference/paper-notes.md):
+//     ε_t = max over the sampled x_t of KL(p_i(u|x_t) ‖ π_θ(u|x_t)), ℓmax_t = the
+//     largest sampled cost at t, Q_t = Σ_{t'≥t} ℓmax_{t'}, and E_p[ℓ_t] from the
+//     fitted model (expCost, per step):
+//
+//     bound = Σ_t E_p[ℓ_t] + √(2ε_t)·ℓmax_t + 2√(2ε_t)·Q_t.
+func (r *Run) policyDiagnostics(c *condState, expCost []float64) (sstepKL, bound, epsMax float64) {
+	d, T := r.dims, r.T
+	dU := d.U
+	N := len(c.Samples)
+	obs := make([]float64, 0, N*T*d.O)
+	for _, s := range c.Samples {
+		obs = append(obs, s.Obs...)
+	}
+	mu := make([]float64, N*T*dU)
+	cov := make([]float64, N*T*dU*dU)
+	r.Global().Prob(obs, T, mu, cov)
+	p := c.New
+	eps := make([]float64, T)
+	um := make([]float64, dU)
+	rr := make([]float64, dU*dU)
+	prec := make([]float64, dU*dU)
+	bad := false
+	for n, s := range c.Samples {
+		for t := 0; t < T; t++ {
+			row := n*T + t
+			pm := mu[row*dU : (row+1)*dU]
+			pc := cov[row*dU*dU : (row+1)*dU*dU]
+			if _, _, ok := dense.UpperChol(rr, pc, dU); !ok {
+				bad = true
+				continue
+			}
+			ldPi := dense.LogDetChol(rr, dU)
+			dense.CholInverse(prec, rr, dU)
+			p.Act(t, s.State(t), nil, nil, um)
+			ldP := p.LogDetCov(t)
+			// KL(π ‖ p): the S-step objective.
+			sstepKL += gaussKL(pm, pc, ldPi, um, p.Prec[t*dU*dU:(t+1)*dU*dU], ldP, dU)
+			// KL(p ‖ π): Lemma 1's ε_t.
+			k := gaussKL(um, p.Cov[t*dU*dU:(t+1)*dU*dU], ldP, pm, prec, ldPi, dU)
+			eps[t] = math.Max(eps[t], k)
+		}
+	}
+	sstepKL /= float64(N * T)
+	if bad {
+		return sstepKL, math.NaN(), math.NaN()
+	}
+	lmax := make([]float64, T)
+	for t := 0; t < T; t++ {
+		lmax[t] = math.Inf(-1)
+		for n := 0; n < N; n++ {
+			lmax[t] = math.Max(lmax[t], c.SampleCst[n*T+t])
+		}
+	}
+	q := 0.0
+	for t := T - 1; t >= 0; t-- {
+		q += lmax[t]
+		s := math.Sqrt(2 * eps[t])
+		bound += expCost[t] + s*lmax[t] + 2*s*q
+		epsMax = math.Max(epsMax, eps[t])
+	}
+	return sstepKL, bound, epsMax
+}

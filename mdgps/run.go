@@ -1,0 +1,767 @@
+package mdgps
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/mirrorgps/mirrorgps/envs"
+	"github.com/mirrorgps/mirrorgps/mdgps/cost"
+	"github.com/mirrorgps/mirrorgps/mdgps/fit"
+	"github.com/mirrorgps/mirrorgps/mdgps/lingauss"
+	"github.com/mirrorgps/mirrorgps/mdgps/nn"
+	"github.com/mirrorgps/mirrorgps/mdgps/trajopt"
+)
+
+// Phase names one step of an MDGPS iteration (paper Algorithm 3; spec §7.3).
+type Phase string
+
+const (
+	PhaseSample      Phase = "Sample"      // rollouts from the local controllers (off) or the global policy (on)
+	PhaseFitDynamics Phase = "FitDynamics" // GMM prior update and the per-step dynamics fit; cost expansion
+	PhaseImitate     Phase = "Imitate"     // first iteration only: S-step on the initial controllers
+	PhaseFitPolicy   Phase = "FitPolicy"   // linearise the global policy around the samples
+	PhaseAdjustStep  Phase = "AdjustStep"  // not on the first iteration: update the step multipliers
+	PhaseCStep       Phase = "CStep"       // KL-constrained LQR with the dual search on η
+	PhaseSStep       Phase = "SStep"       // supervised projection onto the global policy
+	PhaseFinish      Phase = "Finish"      // evaluate the global policy, record, advance
+)
+
+// PhaseError reports a phase called out of order.
+type PhaseError struct {
+	Called, Expected Phase
+	Iteration        int
+}
+
+func (e *PhaseError) Error() string {
+	return fmt.Sprintf("mdgps: %s called out of order: iteration %d expects %s next", e.Called, e.Iteration, e.Expected)
+}
+
+// condState is everything the run keeps about one condition.
+type condState struct {
+	Local    *lingauss.Policy // p_i: the local controller that the next samples come from (traj_distr)
+	Eta      float64          // η carried between dual searches (quirk Q30)
+	StepMult float64          // step multiplier (ε = KLStep·StepMult per step)
+	DynPrior *fit.DynamicsPrior
+	PolPrior *fit.PolicyPrior
+
+	// Current iteration.
+	Samples   []*envs.Sample
+	SampleCst []float64 // N×T true per-step costs of the samples
+	Dyn       *lingauss.Dynamics
+	Cost      *lingauss.QuadCost
+	Lin       *lingauss.Policy // π̄_i: linearised global policy (MDGPS)
+	New       *lingauss.Policy // C-step output
+	Search    CStepInfo
+	Step      StepInfo
+
+	// Previous iteration (for the step rules).
+	PrevDyn  *lingauss.Dynamics
+	PrevCost *lingauss.QuadCost
+	PrevLin  *lingauss.Policy
+	PrevLoc  *lingauss.Policy // the previous iteration's sampled controller (trajopt's rule)
+	PrevMC   float64
+}
+
+// CStepInfo is what the C-step of one condition did.
+type CStepInfo struct {
+	Eta, UsedEta float64
+	Epsilon      float64   // per-step budget ε = KLStep·StepMult
+	KL           float64   // realised Σ_t KL(p_i ‖ reference)
+	KLPerT       []float64 // per time step
+	Converged    bool
+	Iterations   int
+	Trace        []trajopt.Step
+	Err          string // numerical failure (the previous controller was kept), with its evidence
+}
+
+// StepInfo is what the step rule did for one condition.
+type StepInfo struct {
+	Costs        StepCosts
+	Pred, Actual float64
+	OldMult      float64
+	NewMult      float64
+}
+
+// state is the whole serialisable state of a run.
+type state struct {
+	Version   int
+	Config    Config
+	Task      string
+	Iter      int // completed iterations
+	Phase     Phase
+	Conds     []*condState
+	MLP       *nn.MLP
+	Linear    *nn.Linear
+	History   []Iteration
+	Wall      float64 // seconds spent in the current iteration's phases
+	SStepLoss float64
+	Imitated  float64
+}
+
+// Run is a steppable MDGPS run. Each phase method runs one phase of the current
+// iteration and checkpoints; Step runs all remaining phases of the iteration.
+// A Run is not safe for concurrent use (its phases parallelise internally).
+type Run struct {
+	path string
+	env  envs.Env
+	st   *state
+	dims envs.Dims
+	T    int
+}
+
+// Open creates a new run at path (a checkpoint file) or resumes the one there.
+// When resuming, cfg must equal the saved config except for Iterations and
+// Workers (which a user may raise or change), and env must be the same task.
+func Open(path string, env envs.Env, cfg Config) (*Run, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.Task != env.Name() {
+		return nil, fmt.Errorf("mdgps: Config.Task = %q but the environment is %q", cfg.Task, env.Name())
+	}
+	r := &Run{path: path, env: env, dims: env.Dims(), T: env.T()}
+	st, err := load(path)
+	switch {
+	case err == nil:
+		saved := st.Config
+		saved.Iterations, saved.Workers = cfg.Iterations, cfg.Workers
+		if !configEqual(saved, cfg) {
+			return nil, fmt.Errorf("mdgps: %s holds a run with a different configuration; use another path or the saved config (Run.Config)", path)
+		}
+		st.Config = cfg
+		r.st = st
+		return r, nil
+	case errors.Is(err, errNoCheckpoint):
+	default:
+		return nil, err
+	}
+	if err := r.init(cfg); err != nil {
+		return nil, err
+	}
+	if path != "" {
+		if err := save(path, r.st); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+// New creates a run that is never written to disk (for tests and scripts).
+func New(env envs.Env, cfg Config) (*Run, error) { return Open("", env, cfg) }
+
+func (r *Run) init(cfg Config) error {
+	d, T, M := r.dims, r.T, r.env.Conditions()
+	st := &state{Version: formatVersion, Config: cfg, Task: r.env.Name(), Phase: PhaseSample}
+	for m := 0; m < M; m++ {
+		x0, err := r.env.X0(m)
+		if err != nil {
+			return err
+		}
+		ic := lingauss.DefaultInitLQR(T, d.X, d.U, r.env.Dt(), x0)
+		ic.InitVar, ic.Stiffness, ic.StiffnessVel, ic.FinalWeight = cfg.Init.InitVar, cfg.Init.Stiffness, cfg.Init.StiffnessVel, cfg.Init.FinalWeight
+		if cfg.Init.Gains != nil {
+			ic.InitGains = append([]float64(nil), cfg.Init.Gains...)
+		}
+		if cfg.Init.Acc != nil {
+			ic.InitAcc = append([]float64(nil), cfg.Init.Acc...)
+		}
+		local, err := lingauss.InitLQR(ic)
+		if err != nil {
+			return fmt.Errorf("mdgps: initial controller of condition %d: %w", m, err)
+		}
+		dp, err := fit.NewDynamicsPrior(cfg.DynPrior, T, d.X, d.U)
+		if err != nil {
+			return err
+		}
+		c := &condState{Local: local, Eta: cfg.InitEta, StepMult: 1, DynPrior: dp}
+		if cfg.Algorithm == MDGPS {
+			if c.PolPrior, err = fit.NewPolicyPrior(cfg.PolPrior, T, d.X, d.O, d.U); err != nil {
+				return err
+			}
+		}
+		st.Conds = append(st.Conds, c)
+	}
+	if cfg.Algorithm == MDGPS {
+		switch cfg.Policy {
+		case NeuralPolicy:
+			nc := cfg.NN
+			nc.Seed = cfg.Seed
+			mlp, err := nn.New(d.O, d.U, nc)
+			if err != nil {
+				return err
+			}
+			st.MLP = mlp
+		case LinearPolicy:
+			lin, err := nn.NewLinear(T, d.O, d.U, cfg.Init.InitVar)
+			if err != nil {
+				return err
+			}
+			st.Linear = lin
+		}
+	}
+	r.st = st
+	return nil
+}
+
+// Config returns the run's configuration.
+func (r *Run) Config() Config { return r.st.Config }
+
+// Env returns the task.
+func (r *Run) Env() envs.Env { return r.env }
+
+// Iteration returns the number of completed iterations.
+func (r *Run) Iteration() int { return r.st.Iter }
+
+// Done reports whether the configured number of iterations has been run.
+func (r *Run) Done() bool { return r.st.Iter >= r.st.Config.Iterations }
+
+// Phase returns the phase that runs next.
+func (r *Run) Phase() Phase { return r.st.Phase }
+
+// History returns the records of the completed iterations.
+func (r *Run) History() []Iteration { return r.st.History }
+
+// Global returns the global policy (nil for the trajopt baseline).
+func (r *Run) Global() nn.Global {
+	switch {
+	case r.st.MLP != nil:
+		return r.st.MLP
+	case r.st.Linear != nil:
+		return r.st.Linear
+	}
+	return nil
+}
+
+// Local returns condition m's current local controller: after CStep the new one,
+// before it the controller the samples came from.
+func (r *Run) Local(m int) *lingauss.Policy {
+	c := r.st.Conds[m]
+	if c.New != nil {
+		return c.New
+	}
+	return c.Local
+}
+
+// Samples returns the current iteration's training samples of condition m.
+func (r *Run) Samples(m int) []*envs.Sample { return r.st.Conds[m].Samples }
+
+// Dynamics returns condition m's fitted dynamics of the current iteration (nil before FitDynamics).
+func (r *Run) Dynamics(m int) *lingauss.Dynamics { return r.st.Conds[m].Dyn }
+
+// CostModel returns condition m's local quadratic cost model (nil before FitDynamics).
+func (r *Run) CostModel(m int) *lingauss.QuadCost { return r.st.Conds[m].Cost }
+
+// Linearisation returns π̄_m, the global policy's linear-Gaussian fit (nil before FitPolicy).
+func (r *Run) Linearisation(m int) *lingauss.Policy { return r.st.Conds[m].Lin }
+
+// CStepInfo returns what the current iteration's C-step did for condition m.
+func (r *Run) CStepInfo(m int) CStepInfo { return r.st.Conds[m].Search }
+
+// KL returns the realised per-step KL(p_m ‖ π̄_m) of the current C-step.
+func (r *Run) KL(m int) []float64 { return r.st.Conds[m].Search.KLPerT }
+
+// Eta returns condition m's η (after the current C-step, the one it settled on).
+func (r *Run) Eta(m int) float64 { return r.st.Conds[m].Eta }
+
+// StepMult returns condition m's step multiplier.
+func (r *Run) StepMult(m int) float64 { return r.st.Conds[m].StepMult }
+
+// Epsilon returns condition m's per-step KL budget ε = KLStep·StepMult.
+func (r *Run) Epsilon(m int) float64 { return r.st.Config.KLStep * r.st.Conds[m].StepMult }
+
+// phases returns the phase sequence of the current iteration.
+func (r *Run) phases() []Phase {
+	cfg := r.st.Config
+	first := r.st.Iter == 0
+	if cfg.Algorithm == TrajOpt {
+		ps := []Phase{PhaseSample, PhaseFitDynamics}
+		if !first {
+			ps = append(ps, PhaseAdjustStep)
+		}
+		return append(ps, PhaseCStep, PhaseFinish)
+	}
+	ps := []Phase{PhaseSample, PhaseFitDynamics}
+	if first {
+		ps = append(ps, PhaseImitate)
+	}
+	ps = append(ps, PhaseFitPolicy)
+	if !first {
+		ps = append(ps, PhaseAdjustStep)
+	}
+	return append(ps, PhaseCStep, PhaseSStep, PhaseFinish)
+}
+
+func (r *Run) nextAfter(p Phase) Phase {
+	ps := r.phases()
+	for i, q := range ps {
+		if q == p && i+1 < len(ps) {
+			return ps[i+1]
+		}
+	}
+	return PhaseSample
+}
+
+// begin checks that p is the expected phase.
+func (r *Run) begin(p Phase) (time.Time, error) {
+	if r.st.Phase != p {
+		return time.Time{}, &PhaseError{Called: p, Expected: r.st.Phase, Iteration: r.st.Iter + 1}
+	}
+	return time.Now(), nil
+}
+
+// end advances to the next phase and checkpoints.
+func (r *Run) end(p Phase, t0 time.Time) error {
+	r.st.Wall += time.Since(t0).Seconds()
+	r.st.Phase = r.nextAfter(p)
+	return r.checkpoint()
+}
+
+func (r *Run) checkpoint() error {
+	if r.path == "" {
+		return nil
+	}
+	return save(r.path, r.st)
+}
+
+// Step runs the remaining phases of the current iteration and returns its record.
+func (r *Run) Step() (Iteration, error) {
+	for {
+		p := r.st.Phase
+		var err error
+		switch p {
+		case PhaseSample:
+			err = r.Sample()
+		case PhaseFitDynamics:
+			err = r.FitDynamics()
+		case PhaseImitate:
+			err = r.Imitate()
+		case PhaseFitPolicy:
+			err = r.FitPolicy()
+		case PhaseAdjustStep:
+			err = r.AdjustStep()
+		case PhaseCStep:
+			err = r.CStep()
+		case PhaseSStep:
+			err = r.SStep()
+		case PhaseFinish:
+			return r.Finish()
+		default:
+			return Iteration{}, fmt.Errorf("mdgps: unknown phase %q in the checkpoint", p)
+		}
+		if err != nil {
+			return Iteration{}, err
+		}
+	}
+}
+
+func (r *Run) workers() int {
+	if w := r.st.Config.Workers; w > 0 {
+		return w
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
+// parallel runs f(m) for every condition on the run's workers; results are
+// written by index, so the outcome does not depend on scheduling. It returns the
+// first error by condition order.
+func (r *Run) parallel(f func(m int) error) error {
+	M := len(r.st.Conds)
+	errs := make([]error, M)
+	next := make(chan int, M)
+	for m := 0; m < M; m++ {
+		next <- m
+	}
+	close(next)
+	var wg sync.WaitGroup
+	for w := 0; w < min(r.workers(), M); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for m := range next {
+				errs[m] = f(m)
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// stream returns the random stream for a purpose, iteration and condition.
+func (r *Run) stream(purpose uint64, m int) *rand.Rand {
+	return rand.New(rand.NewPCG(r.st.Config.Seed, purpose<<56|uint64(r.st.Iter)<<24|uint64(m)))
+}
+
+const (
+	streamDynPrior uint64 = 1
+	streamPolPrior uint64 = 2
+	evalSampleBase        = 1 << 20 // sample indices of evaluation rollouts
+)
+
+// Sample runs N rollouts per condition (spec §2, §7.9): from the local
+// controllers (off-policy, and on the first iteration in every mode) or from the
+// global policy (on-policy), with the smoothed exploration noise of stream
+// (seed, iteration, condition, sample). It also evaluates the true cost along
+// each sample.
+func (r *Run) Sample() error {
+	t0, err := r.begin(PhaseSample)
+	if err != nil {
+		return err
+	}
+	cfg := r.st.Config
+	M := len(r.st.Conds)
+	conds := make([]int, M)
+	pols := make([]envs.Policy, M)
+	for m, c := range r.st.Conds {
+		conds[m] = m
+		pols[m] = c.Local
+		if cfg.Sampling == OnPolicy && r.st.Iter > 0 {
+			pols[m] = r.Global()
+		}
+	}
+	runner := &envs.Runner{Env: r.env, Noise: cfg.Noise, Workers: cfg.Workers}
+	samples, err := runner.Run(envs.Jobs(conds, pols, cfg.Samples, cfg.Seed, r.st.Iter))
+	if err != nil {
+		return fmt.Errorf("mdgps: sampling: %w", err)
+	}
+	for m, c := range r.st.Conds {
+		c.Samples = samples[m*cfg.Samples : (m+1)*cfg.Samples]
+		c.New, c.Lin, c.Dyn, c.Cost = nil, nil, nil, nil
+		c.Search, c.Step = CStepInfo{}, StepInfo{}
+	}
+	return r.end(PhaseSample, t0)
+}
+
+// sampleCost evaluates the true cost of env along the samples and its mean
+// quadratic expansion (spec §3.8).
+func sampleCost(env envs.Env, samples []*envs.Sample) (cs []float64, qc *lingauss.QuadCost) {
+	d := env.Dims()
+	T := env.T()
+	ins := make([]*cost.Input, len(samples))
+	ds := make([]*cost.Derivs, len(samples))
+	cs = make([]float64, len(samples)*T)
+	for n, s := range samples {
+		ds[n] = cost.NewDerivs(T, d.X, d.U)
+		envs.EvalCost(env, s, ds[n])
+		ins[n] = s.CostInput()
+		copy(cs[n*T:], ds[n].L)
+	}
+	e := cost.NewExpansion(T, d.X, d.U)
+	cost.Expand(e, ins, ds)
+	return cs, &lingauss.QuadCost{T: T, DX: d.X, DU: d.U, C: e.C, Cv: e.Cv, Cc: e.Cc}
+}
+
+func batchOf(samples []*envs.Sample, T int, d envs.Dims) fit.Batch {
+	b := fit.Batch{N: len(samples), T: T, DX: d.X, DU: d.U}
+	for _, s := range samples {
+		b.X = append(b.X, s.X...)
+		b.U = append(b.U, s.U...)
+	}
+	return b
+}
+
+// FitDynamics updates each condition's GMM prior with the samples and fits the
+// time-varying linear-Gaussian dynamics (spec §4), and expands the cost around
+// the samples (spec §3.8).
+func (r *Run) FitDynamics() error {
+	t0, err := r.begin(PhaseFitDynamics)
+	if err != nil {
+		return err
+	}
+	cfg := r.st.Config
+	err = r.parallel(func(m int) error {
+		c := r.st.Conds[m]
+		c.SampleCst, c.Cost = sampleCost(r.env, c.Samples)
+		b := batchOf(c.Samples, r.T, r.dims)
+		if _, err := c.DynPrior.Update(b, fit.Init{Rand: r.stream(streamDynPrior, m)}); err != nil {
+			return fmt.Errorf("mdgps: condition %d: dynamics prior: %w", m, err)
+		}
+		dyn, err := fit.Dynamics(b, c.DynPrior, cfg.Dynamics)
+		if err != nil {
+			return fmt.Errorf("mdgps: condition %d: dynamics fit: %w", m, err)
+		}
+		c.Dyn = dyn
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return r.end(PhaseFitDynamics, t0)
+}
+
+// dataset builds the S-step targets (spec §7.4): for every condition, sample and
+// step, the observation, the controller's mean action K_t x + k_t, its precision,
+// and the weight 0.01 (normalised away).
+func (r *Run) dataset(ctrl func(m int) *lingauss.Policy) *nn.Dataset {
+	d, T := r.dims, r.T
+	N := 0
+	for _, c := range r.st.Conds {
+		N += len(c.Samples)
+	}
+	ds := &nn.Dataset{N: N, T: T, DO: d.O, DU: d.U,
+		Obs: make([]float64, 0, N*T*d.O), Mu: make([]float64, N*T*d.U),
+		Prec: make([]float64, 0, N*T*d.U*d.U), W: make([]float64, N*T)}
+	row := 0
+	for m, c := range r.st.Conds {
+		p := ctrl(m)
+		for _, s := range c.Samples {
+			ds.Obs = append(ds.Obs, s.Obs...)
+			for t := 0; t < T; t++ {
+				p.Act(t, s.State(t), nil, nil, ds.Mu[row*d.U:(row+1)*d.U])
+				ds.Prec = append(ds.Prec, p.Prec[t*d.U*d.U:(t+1)*d.U*d.U]...)
+				ds.W[row] = 0.01
+				row++
+			}
+		}
+	}
+	return ds
+}
+
+// Imitate is the first iteration's extra S-step: the global policy learns to
+// imitate the initial controllers on their samples before the first C-step
+// (spec §7.3 step 3).
+func (r *Run) Imitate() error {
+	t0, err := r.begin(PhaseImitate)
+	if err != nil {
+		return err
+	}
+	st, err := r.Global().SStep(r.dataset(func(m int) *lingauss.Policy { return r.st.Conds[m].Local }))
+	if err != nil {
+		return fmt.Errorf("mdgps: imitation S-step: %w", err)
+	}
+	r.st.Imitated = st.MeanLoss
+	return r.end(PhaseImitate, t0)
+}
+
+// FitPolicy linearises the global policy around each condition's samples: the
+// policy prior is updated and π̄_i(u|x) = N(K̄_t x + k̄_t, S̄_t) fitted (spec §5).
+func (r *Run) FitPolicy() error {
+	t0, err := r.begin(PhaseFitPolicy)
+	if err != nil {
+		return err
+	}
+	cfg := r.st.Config
+	g := r.Global()
+	d, T := r.dims, r.T
+	mean := func(obs []float64, n int) []float64 {
+		out := make([]float64, n*d.U)
+		g.Prob(obs, T, out, nil)
+		return out
+	}
+	err = r.parallel(func(m int) error {
+		c := r.st.Conds[m]
+		N := len(c.Samples)
+		X := make([]float64, 0, N*T*d.X)
+		obs := make([]float64, 0, N*T*d.O)
+		for _, s := range c.Samples {
+			X = append(X, s.X...)
+			obs = append(obs, s.Obs...)
+		}
+		if _, err := c.PolPrior.Update(X, obs, N, cfg.PolicyMode, mean, fit.Init{Rand: r.stream(streamPolPrior, m)}); err != nil {
+			return fmt.Errorf("mdgps: condition %d: policy prior: %w", m, err)
+		}
+		mu := make([]float64, N*T*d.U)
+		cov := make([]float64, N*T*d.U*d.U)
+		g.Prob(obs, T, mu, cov)
+		lin, err := fit.LinearisePolicy(fit.Batch{N: N, T: T, DX: d.X, DU: d.U, X: X, U: mu}, cov, c.PolPrior, cfg.PolicyFit)
+		if err != nil {
+			return fmt.Errorf("mdgps: condition %d: policy linearisation: %w", m, err)
+		}
+		c.Lin = lin
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return r.end(PhaseFitPolicy, t0)
+}
+
+// AdjustStep updates the step multipliers by the configured rule (paper §4.2; spec
+// §7.6–7.7, §15.1). Per-condition rules (classic, global) give each condition its
+// own multiplier unless Config.SharedMult; laplace and mc average over conditions.
+func (r *Run) AdjustStep() error {
+	t0, err := r.begin(PhaseAdjustStep)
+	if err != nil {
+		return err
+	}
+	cfg := r.st.Config
+	if cfg.StepRule != FixedStep {
+		M := len(r.st.Conds)
+		costs := make([]StepCosts, M)
+		err := r.parallel(func(m int) error {
+			c := r.st.Conds[m]
+			w := lingauss.NewWorkspace(r.T, r.dims.X, r.dims.U)
+			mg := lingauss.NewMarginal(r.T, r.dims.X, r.dims.U)
+			prev := StepModel{Dyn: c.PrevDyn, Cost: c.PrevCost}
+			cur := StepModel{Dyn: c.Dyn, Cost: c.Cost}
+			prevRef, curRef := c.PrevLin, c.Lin
+			if cfg.Algorithm == TrajOpt {
+				// The local rule (paper §4.2 "prior rule"): the previous local
+				// controller takes the place of the global policy.
+				prevRef, curRef = c.PrevLoc, c.Local
+			}
+			costs[m] = EstimateStepCosts(w, mg, prev, cur, prevRef, c.Local, curRef)
+			costs[m].PrevMC = c.PrevMC
+			costs[m].CurMC = meanTotal(c.SampleCst, len(c.Samples), r.T)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		shared := cfg.StepRule.Shared() || cfg.SharedMult
+		var pred, act float64
+		if shared {
+			pred, act = cfg.StepRule.Improvement(MeanStepCosts(costs))
+		}
+		for m, c := range r.st.Conds {
+			if !shared {
+				pred, act = cfg.StepRule.Improvement(costs[m])
+			}
+			nm := NewMult(pred, act, c.StepMult, cfg.MinMult, cfg.MaxMult, cfg.Compat)
+			c.Step = StepInfo{Costs: costs[m], Pred: pred, Actual: act, OldMult: c.StepMult, NewMult: nm}
+			c.StepMult = nm
+		}
+	}
+	return r.end(PhaseAdjustStep, t0)
+}
+
+func meanTotal(cs []float64, N, T int) float64 {
+	s := 0.0
+	for _, v := range cs[:N*T] {
+		s += v
+	}
+	return s / float64(N)
+}
+
+// CStep runs the KL-constrained trajectory optimisation of every condition in
+// parallel (spec §6.7): against π̄_i (MDGPS) or the previous controller (trajopt),
+// with budget ε·T, ε = KLStep·StepMult. A numerical failure (η limit, non-PD,
+// NaN) is recorded with its evidence and the condition keeps its controller; a
+// search that does not converge is recorded and its result used.
+func (r *Run) CStep() error {
+	t0, err := r.begin(PhaseCStep)
+	if err != nil {
+		return err
+	}
+	cfg := r.st.Config
+	err = r.parallel(func(m int) error {
+		c := r.st.Conds[m]
+		pr := &trajopt.Problem{Dyn: c.Dyn, Cost: c.Cost, MaxEnt: cfg.MaxEnt}
+		if cfg.Algorithm == TrajOpt {
+			pr.Kind, pr.Ref = trajopt.AgainstPrevious, c.Local
+		} else {
+			pr.Kind, pr.Ref = trajopt.AgainstPolicy, c.Lin
+		}
+		eps := cfg.KLStep * c.StepMult
+		s := trajopt.NewSolver(r.T, r.dims.X, r.dims.U, cfg.TrajOpt)
+		res, err := s.Search(pr, c.Eta, eps*float64(r.T))
+		if err != nil {
+			var nf *lingauss.NonFiniteError
+			if errors.As(err, &nf) {
+				// Bad input (a NaN in a fit) is recorded like a numerical failure: the
+				// evidence names the array and index.
+			}
+			c.Search = CStepInfo{Epsilon: eps, Eta: c.Eta, Err: err.Error()}
+			c.New = c.Local.Clone()
+			return nil
+		}
+		c.New = res.Policy
+		c.Eta = res.Eta
+		c.Search = CStepInfo{Eta: res.Eta, UsedEta: res.UsedEta, Epsilon: eps, KL: res.KL, KLPerT: res.KLPerT,
+			Converged: res.Converged, Iterations: res.Iterations, Trace: res.Trace}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return r.end(PhaseCStep, t0)
+}
+
+// SStep trains the global policy on the new local controllers' targets at the
+// sampled states (spec §7.4, §10): min_θ Σ KL(π_θ(u|o_{t,i,j}) ‖ p_i(u|x_{t,i,j})).
+func (r *Run) SStep() error {
+	t0, err := r.begin(PhaseSStep)
+	if err != nil {
+		return err
+	}
+	st, err := r.Global().SStep(r.dataset(func(m int) *lingauss.Policy { return r.st.Conds[m].New }))
+	if err != nil {
+		return fmt.Errorf("mdgps: S-step: %w", err)
+	}
+	r.st.SStepLoss = st.MeanLoss
+	return r.end(PhaseSStep, t0)
+}
+
+// Finish evaluates the policy of this iteration (the global policy; the local
+// controllers for trajopt) with one noiseless and EvalSamples noisy rollouts per
+// condition, computes the diagnostics, appends the Iteration record, advances to
+// the next iteration and checkpoints.
+func (r *Run) Finish() (Iteration, error) {
+	t0, err := r.begin(PhaseFinish)
+	if err != nil {
+		return Iteration{}, err
+	}
+	cfg := r.st.Config
+	M := len(r.st.Conds)
+	n := 1 + cfg.EvalSamples
+	jobs := make([]envs.Job, 0, M*n)
+	for m, c := range r.st.Conds {
+		var pol envs.Policy = r.Global()
+		if cfg.Algorithm == TrajOpt {
+			pol = c.New
+		}
+		for j := 0; j < n; j++ {
+			jobs = append(jobs, envs.Job{Cond: m, Policy: pol, Noiseless: j == 0,
+				Key: envs.Key{Seed: cfg.Seed, Iteration: r.st.Iter, Cond: m, Sample: evalSampleBase + j}})
+		}
+	}
+	runner := &envs.Runner{Env: r.env, Noise: cfg.Noise, Workers: cfg.Workers}
+	evals, err := runner.Run(jobs)
+	if err != nil {
+		return Iteration{}, fmt.Errorf("mdgps: evaluation rollouts: %w", err)
+	}
+	rec := r.record(evals, n)
+	rec.WallSeconds = r.st.Wall + time.Since(t0).Seconds()
+	r.st.History = append(r.st.History, rec)
+	// Advance (spec §7.3 step 8).
+	for _, c := range r.st.Conds {
+		c.PrevDyn, c.PrevCost, c.PrevLin, c.PrevLoc = c.Dyn, c.Cost, c.Lin, c.Local
+		c.PrevMC = meanTotal(c.SampleCst, len(c.Samples), r.T)
+		c.Local = c.New
+		c.New = nil
+	}
+	r.st.Iter++
+	r.st.Wall = 0
+	r.st.Phase = PhaseSample
+	if err := r.checkpoint(); err != nil {
+		return rec, err
+	}
+	return rec, nil
+}
+
+// Run runs iterations until Config.Iterations are done, calling progress (may be
+// nil) after each.
+func (r *Run) Run(progress func(Iteration)) error {
+	for !r.Done() {
+		it, err := r.Step()
+		if err != nil {
+			return err
+		}
+		if progress != nil {
+			progress(it)
+		}
+	}
+	return nil
+}
+
+// nonNaN returns v, or 0 for NaN (JSON cannot hold NaN).
+func nonNaN(v float64) float64 {
+	if math.IsNaN(v) {
+		return 0
+	}
+	return v
+}
