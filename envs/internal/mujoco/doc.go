@@ -28,7 +28,12 @@
 // Data (Data.Warnings). After an error the Data is reset on its next Reset, so it stays
 // usable. Controls are checked for NaN/Inf before they reach the engine. When MuJoCo
 // detects a diverging simulation (bad qacc) it resets the state by itself; Step reports
-// that as a *DivergedError.
+// that as a *DivergedError. When the contact list or the constraint rows overflow
+// (the model's <size nconmax njmax>), MuJoCo would silently drop constraints; Step
+// reports a *CapacityError instead.
+//
+// MuJoCo 2.2.2's XML compiler keeps global state, so LoadXML calls are serialised;
+// stepping needs no lock.
 //
 // The cgo files build with the tags `cgo && !nomujoco`. Without cgo, or with the tag
 // nomujoco, the same API exists, and LoadXML returns ErrUnavailable, whose message says

@@ -64,3 +64,16 @@ func (k ObjType) String() string {
 	}
 	return fmt.Sprintf("ObjType(%d)", int(k))
 }
+
+// CapacityError reports that a Step overflowed the model's contact list or
+// constraint rows (warnings mjWARN_CONTACTFULL, mjWARN_CNSTRFULL): MuJoCo then drops
+// constraints, so the physics is wrong. Enlarge nconmax/njmax in the model's <size>
+// element. The Data must be Reset before the next Step.
+type CapacityError struct {
+	Substep int    // substep index within the Step call (0-based)
+	Msg     string // MuJoCo's warning
+}
+
+func (e *CapacityError) Error() string {
+	return fmt.Sprintf("mujoco: step: contact or constraint buffer full at substep %d (%s); enlarge nconmax/njmax in the model's <size>", e.Substep, e.Msg)
+}

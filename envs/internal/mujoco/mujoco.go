@@ -141,9 +141,14 @@ static int mg_badcount(const mjData* d) {
 	       d->warning[mjWARN_BADQACC].number;
 }
 
+static int mg_fullcount(const mjData* d) {
+	return d->warning[mjWARN_CONTACTFULL].number + d->warning[mjWARN_CNSTRFULL].number;
+}
+
 // mg_step holds ctrl for nsub two-phase steps, then recomputes kinematics for the
-// current state. Returns 0 on success, -1 on a MuJoCo error, k > 0 when MuJoCo reset
-// the state because of bad numbers during substep k-1.
+// current state. Returns 0 on success, -1 on a MuJoCo error, k+1 when MuJoCo reset
+// the state because of bad numbers during substep k, and -(k+2) when the contact or
+// constraint buffers overflowed during substep k (MuJoCo then drops constraints).
 static int mg_step(const mjModel* m, mjData* d, const mjtNum* ctrl, int nsub, mg_status* st) {
 	jmp_buf jb;
 	volatile int rc = 0;
@@ -151,12 +156,16 @@ static int mg_step(const mjModel* m, mjData* d, const mjtNum* ctrl, int nsub, mg
 	mg_jb = &jb;
 	if (setjmp(jb) == 0) {
 		for (int k = 0; k < nsub; k++) {
-			int bad = mg_badcount(d);
+			int bad = mg_badcount(d), full = mg_fullcount(d);
 			mj_step1(m, d);
 			mju_copy(d->ctrl, ctrl, m->nu);
 			mj_step2(m, d);
 			if (mg_badcount(d) != bad) {
 				rc = k + 1;
+				break;
+			}
+			if (mg_fullcount(d) != full) {
+				rc = -(k + 2);
 				break;
 			}
 		}
@@ -492,7 +501,8 @@ func (d *Data) Reset(qpos, qvel []float64) error {
 // for n physics substeps of mj_step1 → set ctrl → mj_step2, which is semi-implicit
 // Euler with implicit joint damping in MuJoCo 2.2.2, then computes the kinematics of
 // the resulting state. Non-finite controls are rejected before they reach the engine
-// (the state is unchanged). A *DivergedError means MuJoCo reset the state.
+// (the state is unchanged). A *DivergedError means MuJoCo reset the state; a
+// *CapacityError that the contact or constraint buffers overflowed.
 func (d *Data) Step(ctrl []float64, n int) error {
 	d.check()
 	if d.dirty {
@@ -516,9 +526,12 @@ func (d *Data) Step(ctrl []float64, n int) error {
 	runtime.KeepAlive(ctrl)
 	runtime.KeepAlive(d)
 	switch {
-	case rc < 0:
+	case rc == -1:
 		d.dirty = true
 		return &Error{Op: "step", Msg: C.GoString(&d.st.err[0])}
+	case rc < -1:
+		d.dirty = true
+		return &CapacityError{Substep: -rc - 2, Msg: C.GoString(&d.st.warn[0])}
 	case rc > 0:
 		return &DivergedError{Time: d.Time(), Substep: rc - 1}
 	}

@@ -496,3 +496,33 @@ func TestDynamics(t *testing.T) {
 		}
 	}
 }
+
+// TestCapacity: with room for one constraint row (njmax = 1) and the tip inside two
+// overlapping blocks (two contacts), the constraint buffer overflows; Step reports it
+// instead of silently dropping a contact.
+func TestCapacity(t *testing.T) {
+	tiny, err := LoadXML(strings.Replace(twoLink, `<worldbody>`, `<size njmax="1"/><worldbody>
+    <geom name="block2" type="box" pos="0.5 0.35 0" size="0.06 0.04 0.05" contype="1" conaffinity="1"/>`, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := newData(t, tiny)
+	if err := d.Reset([]float64{0.5, 0.22}, nil); err != nil { // tip inside the block
+		t.Fatal(err)
+	}
+	err = d.Step([]float64{0, 0}, 5)
+	var ce *CapacityError
+	if !errors.As(err, &ce) || ce.Substep != 0 {
+		t.Fatalf("Step with njmax = 1 and two contacts: %v, want a *CapacityError at substep 0", err)
+	}
+	if err := d.Step([]float64{0, 0}, 1); err == nil {
+		t.Error("Step after a capacity error (no Reset) gave no error")
+	}
+	// Free motion still works after Reset.
+	if err := d.Reset([]float64{-1, 0}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Step([]float64{0, 0}, 5); err != nil {
+		t.Fatal(err)
+	}
+}
