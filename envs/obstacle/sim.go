@@ -19,7 +19,9 @@ import (
 // bring the two closer than their radii plus Margin, the velocity component
 // along the contact normal n (at the current position) is raised to the value
 // that closes the remaining gap exactly, n·v ≥ (R − dist)/h, so the particle
-// stops at the contact distance and slides along the wall without friction.
+// stops at the contact distance and slides along the wall without friction. (A
+// position already inside the contact distance, which only a state set with
+// SetState can produce, is first projected back onto it.)
 // Distances to convex obstacles are convex in the position, so this linearised
 // constraint never lets the particle penetrate. MuJoCo's contact is soft; the
 // difference is a few millimetres per control step in contact (tasks.md §4).
@@ -104,6 +106,16 @@ func (s *Sim) collide(h float64) bool {
 				continue
 			}
 			d0, n0, n1 := segDist(s.q[0], s.q[1], w)
+			if d0 < R {
+				// Already closer than the contact distance: only possible from a
+				// state set from outside (SetState, e.g. MuJoCo's, whose soft
+				// contact lets the particle sink in) or by rounding. Project the
+				// position back out instead of adding an outward velocity, which
+				// would inject energy.
+				s.q[0] += (R - d0) * n0
+				s.q[1] += (R - d0) * n1
+				d0 = R
+			}
 			vmin := (R - d0) / h
 			vn := n0*s.v[0] + n1*s.v[1]
 			if vn < vmin {
