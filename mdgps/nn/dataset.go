@@ -169,3 +169,36 @@ func (e *DivergedError) Error() string {
 }
 
 func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }
+
+// AddSamples appends the targets of one condition to d (spec §7.4): for its n
+// sampled trajectories with states X (n×T×DX) and observations obs (n×T×DO), row
+// (j, t) gets the local controller's mean μ = K_t x_{j,t} + k_t, its precision
+// P_t and the weight w (MDGPS: init_pol_wt = 0.01, which the normalisation turns
+// into 1). An empty d (N = 0) takes T, DO and DU from the arguments; otherwise they
+// must match (a mismatch panics, as a programmer error).
+func (d *Dataset) AddSamples(pol *lingauss.Policy, X, obs []float64, n int, w float64) {
+	T, dX, dU := pol.T, pol.DX, pol.DU
+	if n < 0 || len(X) != n*T*dX || (n > 0 && len(obs)%(n*T) != 0) {
+		panic(fmt.Sprintf("nn: AddSamples with n=%d len(X)=%d len(obs)=%d for T=%d DX=%d", n, len(X), len(obs), T, dX))
+	}
+	if n == 0 {
+		return
+	}
+	dO := len(obs) / (n * T)
+	if d.N == 0 {
+		d.T, d.DO, d.DU = T, dO, dU
+	} else if d.T != T || d.DO != dO || d.DU != dU {
+		panic(fmt.Sprintf("nn: AddSamples with T=%d DO=%d DU=%d into a dataset with T=%d DO=%d DU=%d", T, dO, dU, d.T, d.DO, d.DU))
+	}
+	d.Obs = append(d.Obs, obs...)
+	u := make([]float64, dU)
+	for j := 0; j < n; j++ {
+		for t := 0; t < T; t++ {
+			pol.Act(t, X[(j*T+t)*dX:(j*T+t+1)*dX], nil, nil, u)
+			d.Mu = append(d.Mu, u...)
+			d.Prec = append(d.Prec, pol.Prec[t*dU*dU:(t+1)*dU*dU]...)
+			d.W = append(d.W, w)
+		}
+	}
+	d.N += n
+}

@@ -64,10 +64,7 @@ func New(dO, dU int, cfg Config) (*MLP, error) {
 	}
 	m := &MLP{DO: dO, DU: dU, Config: cfg}
 	sizes := m.sizes()
-	n := 0
-	for l := 0; l+1 < len(sizes); l++ {
-		n += sizes[l+1]*sizes[l] + sizes[l+1]
-	}
+	n := m.numParams()
 	m.Theta = make([]float64, n)
 	rng := rand.New(rand.NewPCG(cfg.Seed, initStream))
 	off := 0
@@ -98,6 +95,16 @@ func (m *MLP) sizes() []int {
 	s = append(s, m.DO)
 	s = append(s, m.Config.Hidden...)
 	return append(s, m.DU)
+}
+
+// numParams returns the number of weights and biases of the configured shape.
+func (m *MLP) numParams() int {
+	sizes := m.sizes()
+	n := 0
+	for l := 0; l+1 < len(sizes); l++ {
+		n += sizes[l+1]*sizes[l] + sizes[l+1]
+	}
+	return n
 }
 
 // Dims returns the observation and action dimensions.

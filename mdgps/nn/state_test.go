@@ -469,3 +469,134 @@ func TestActConcurrent(t *testing.T) {
 		t.Error("concurrent Act differs from serial Act")
 	}
 }
+
+// TestAddSamples builds the S-step dataset from two conditions' local controllers
+// and samples (spec §7.4).
+func TestAddSamples(t *testing.T) {
+	const T, dX, dU, dO = 4, 3, 2, 5
+	rng := rand.New(rand.NewPCG(2, 2))
+	var d Dataset
+	type cond struct {
+		pol    *lingauss.Policy
+		X, obs []float64
+		n      int
+	}
+	var conds []cond
+	for c := 0; c < 2; c++ {
+		pol := lingauss.NewPolicy(T, dX, dU)
+		for i := range pol.K {
+			pol.K[i] = rng.NormFloat64()
+		}
+		for i := range pol.Bias {
+			pol.Bias[i] = rng.NormFloat64()
+		}
+		for tt := 0; tt < T; tt++ {
+			cov := make([]float64, dU*dU)
+			randSPD(rng, dU, cov)
+			if err := pol.SetCov(tt, cov); err != nil {
+				t.Fatal(err)
+			}
+		}
+		n := 2 + c
+		X := make([]float64, n*T*dX)
+		obs := make([]float64, n*T*dO)
+		for i := range X {
+			X[i] = rng.NormFloat64()
+		}
+		for i := range obs {
+			obs[i] = rng.NormFloat64()
+		}
+		d.AddSamples(pol, X, obs, n, 0.01)
+		conds = append(conds, cond{pol, X, obs, n})
+	}
+	if d.N != 5 || d.T != T || d.DO != dO || d.DU != dU {
+		t.Fatalf("N=%d T=%d DO=%d DU=%d, want 5 %d %d %d", d.N, d.T, d.DO, d.DU, T, dO, dU)
+	}
+	if err := d.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	row := 0
+	for _, c := range conds {
+		for j := 0; j < c.n; j++ {
+			for tt := 0; tt < T; tt++ {
+				x := c.X[(j*T+tt)*dX : (j*T+tt+1)*dX]
+				for i := 0; i < dU; i++ {
+					want := c.pol.Bias[tt*dU+i]
+					for k := 0; k < dX; k++ {
+						want += c.pol.K[tt*dU*dX+i*dX+k] * x[k]
+					}
+					// Act uses a BLAS gemv: a different summation order than this loop
+					if math.Abs(d.Mu[row*dU+i]-want) > 1e-14*(1+math.Abs(want)) {
+						t.Errorf("row %d: μ_%d = %v, want K x + k = %v", row, i, d.Mu[row*dU+i], want)
+					}
+				}
+				if !sameBits(d.Prec[row*dU*dU:(row+1)*dU*dU], c.pol.Prec[tt*dU*dU:(tt+1)*dU*dU]) ||
+					!sameBits(d.Obs[row*dO:(row+1)*dO], c.obs[(j*T+tt)*dO:(j*T+tt+1)*dO]) || d.W[row] != 0.01 {
+					t.Errorf("row %d: precision, observation or weight not copied", row)
+				}
+				row++
+			}
+		}
+	}
+}
+
+// TestChangedConfig: changing the network shape of a trained policy is rejected;
+// changing the batch size rebuilds the buffers.
+func TestChangedConfig(t *testing.T) {
+	d := smallDataset(3, 4, 10, 5, 3)
+	m, _ := New(5, 3, quickConfig())
+	if _, err := m.SStep(d); err != nil {
+		t.Fatal(err)
+	}
+	m.Config.BatchSize = 7
+	if _, err := m.SStep(d); err != nil {
+		t.Fatal(err)
+	}
+	m.Config.Hidden = []int{3}
+	if _, err := m.SStep(d); err == nil || !strings.Contains(err.Error(), "does not match") {
+		t.Errorf("err = %v, want a shape mismatch", err)
+	}
+	m.Config.Hidden = []int{12, 10}
+	m.Config.LR = -1
+	if _, err := m.SStep(d); err == nil || !strings.Contains(err.Error(), "Config.LR") {
+		t.Errorf("err = %v, want Config.LR", err)
+	}
+}
+
+// TestConfigValidate: each field out of range is named in the error.
+func TestConfigValidate(t *testing.T) {
+	for _, tc := range []struct {
+		field string
+		edit  func(c *Config)
+	}{
+		{"Hidden[1]", func(c *Config) { c.Hidden = []int{4, 0} }},
+		{"Iterations", func(c *Config) { c.Iterations = 0 }},
+		{"BatchSize", func(c *Config) { c.BatchSize = -3 }},
+		{"LR", func(c *Config) { c.LR = math.NaN() }},
+		{"Beta1", func(c *Config) { c.Beta1 = 1 }},
+		{"Beta2", func(c *Config) { c.Beta2 = -0.1 }},
+		{"Epsilon", func(c *Config) { c.Epsilon = 0 }},
+		{"WeightDecay", func(c *Config) { c.WeightDecay = math.Inf(1) }},
+		{"InitVar", func(c *Config) { c.InitVar = 0 }},
+		{"InitStd", func(c *Config) { c.InitStd = -1 }},
+		{"EntReg", func(c *Config) { c.EntReg = -1e-3 }},
+	} {
+		c := PaperConfig()
+		tc.edit(&c)
+		_, err := New(4, 2, c)
+		if err == nil || !strings.Contains(err.Error(), "Config."+tc.field) {
+			t.Errorf("%s: err = %v", tc.field, err)
+		}
+	}
+	var zero Config
+	if err := zero.Validate(); err == nil {
+		t.Error("the zero Config validated")
+	}
+	if _, err := New(0, 2, PaperConfig()); err == nil {
+		t.Error("dO = 0 accepted")
+	}
+	c := PaperConfig()
+	if err := c.Validate(); err != nil {
+		t.Errorf("PaperConfig: %v", err)
+	}
+}

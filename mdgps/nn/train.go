@@ -3,6 +3,7 @@ package nn
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
@@ -245,12 +246,20 @@ func (m *MLP) SStep(d *Dataset) (Stats, error) {
 		return Stats{}, err
 	}
 	c := &m.Config
+	if err := c.Validate(); err != nil {
+		return Stats{}, err
+	}
+	if n := m.numParams(); len(m.Theta) != n || len(m.AdamM) != n || len(m.AdamV) != n ||
+		len(m.Var) != m.DU || len(m.Scale) != m.DO || len(m.Shift) != m.DO {
+		return Stats{}, errorf("nn: MLP state does not match DO=%d DU=%d Hidden=%v (%d parameters, len(Theta)=%d)",
+			m.DO, m.DU, c.Hidden, n, len(m.Theta))
+	}
 	R := d.Rows()
 	B := c.BatchSize
 	if R < B {
 		return Stats{}, errorf("nn: dataset has %d rows, fewer than Config.BatchSize = %d", R, B)
 	}
-	if m.tr == nil {
+	if m.tr == nil || m.tr.B != B || !slices.Equal(m.tr.sizes, m.sizes()) {
 		m.tr = newTrainer(m)
 	}
 	tr := m.tr
