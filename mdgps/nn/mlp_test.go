@@ -286,3 +286,45 @@ func TestNonlinearController(t *testing.T) {
 		t.Errorf("trained loss %.4g > 0.03 × constant-predictor loss %.4g", after, base)
 	}
 }
+
+// TestVariance: the covariance update of spec §10.6 — by default the exact
+// minimiser of Σ_r w̃_r KL over diagonal covariances, Var_j = Σw̃ / (Σ_r w̃_r P_r,jj)
+// (+ entropy term); under Compat the reference's unweighted precision sum divided by
+// Σw̃ (Q21). Unequal weights (one clipped at 2·median) separate the two.
+func TestVariance(t *testing.T) {
+	d := smallDataset(13, 4, 10, 3, 2)
+	for r := range d.W {
+		d.W[r] = 1 + float64(r%4)
+	}
+	d.W[5] = 50 // clipped to 2·median
+	wn := append([]float64(nil), d.W...)
+	normaliseWeights(wn, make([]float64, len(wn)))
+	for _, compat := range []bool{false, true} {
+		for _, ent := range []float64{0, 0.3} {
+			c := quickConfig()
+			c.Compat, c.EntReg, c.Iterations = compat, ent, 5
+			m, _ := New(3, 2, c)
+			if _, err := m.SStep(d); err != nil {
+				t.Fatal(err)
+			}
+			R := float64(d.Rows())
+			for j := 0; j < 2; j++ {
+				sw, swp, sp := 0.0, 0.0, 0.0
+				for r, w := range wn {
+					pjj := d.Prec[r*4+j*2+j]
+					sw += w
+					swp += w * pjj
+					sp += pjj
+				}
+				want := 1 / (swp/sw + 2*ent)
+				if compat {
+					want = sw / (sp + 2*R*ent)
+				}
+				// the same sums in the same order, one division: a few ulps
+				if math.Abs(m.Var[j]-want) > 1e-14*want {
+					t.Errorf("compat=%v ent=%v: Var[%d] = %v, want %v", compat, ent, j, m.Var[j], want)
+				}
+			}
+		}
+	}
+}
