@@ -45,6 +45,11 @@
 // up to about 1 cm at 1 m/s); the MuJoCo state is reset before every rollout (the
 // reference kept the solver's warm start across rollouts).
 //
+// The initial state is deterministic (the reference's x0var = 0; its x0var code is
+// broken anyway, spec quirk Q29): all randomness comes from the action noise.
+// ExampleConfig gives the reference's smaller HEAD example (4 offsets of ±0.08,
+// spec quirk Q27: the HEAD offsets) as a smoke test; it is not a paper task.
+//
 // Without MuJoCo (CGO_ENABLED=0 or -tags nomujoco) the package still builds, and the
 // constructors return an error saying how to install it.
 package peg

@@ -60,6 +60,14 @@ func BlindOffsets() [][2]float64 {
 	return [][2]float64{{0.012, 0.012}, {0.012, -0.012}, {-0.012, -0.012}, {-0.012, 0.012}}
 }
 
+// ExampleOffsets returns the 4 base offsets of the reference's HEAD example
+// mjc_mdgps_example (tasks.md §0): (−0.08, −0.08), (−0.08, 0.08), (0.08, 0.08),
+// (0.08, −0.08). These are the HEAD offsets; the paper-era commit repeated the first
+// (spec quirk Q27). Not a paper task, but a cheaper smoke test (ExampleConfig).
+func ExampleOffsets() [][2]float64 {
+	return [][2]float64{{-0.08, -0.08}, {-0.08, 0.08}, {0.08, 0.08}, {0.08, -0.08}}
+}
+
 // Config describes a peg task. The zero value is invalid; start from PegConfig or
 // BlindConfig.
 type Config struct {
@@ -85,6 +93,10 @@ func PegConfig() Config { return Config{Name: "peg", Offsets: PegOffsets(), T: T
 func BlindConfig() Config {
 	return Config{Name: "blindpeg", Offsets: BlindOffsets(), Blind: true, T: T}
 }
+
+// ExampleConfig returns the reference's HEAD example task mjc_mdgps_example: the peg
+// task with the 4 offsets of ExampleOffsets (name "pegexample").
+func ExampleConfig() Config { return Config{Name: "pegexample", Offsets: ExampleOffsets(), T: T} }
 
 // Validate reports the first invalid field.
 func (c Config) Validate() error {

@@ -24,10 +24,11 @@ func mustEnv(t testing.TB, cfg Config) *Env {
 }
 
 // TestInserterAllConditions: the scripted inserter (IK + computed torque) gets the
-// peg into the hole in all 9 + 4 conditions; tasks.md §5 measured a final bottom
+// peg into the hole in all 9 + 4 paper conditions (and the 4 of the HEAD example);
+// tasks.md §5 measured a final bottom
 // height of −0.4929 (the peg wedges between the tilted guide plates above the floor).
 func TestInserterAllConditions(t *testing.T) {
-	for _, cfg := range []Config{PegConfig(), BlindConfig()} {
+	for _, cfg := range []Config{PegConfig(), BlindConfig(), ExampleConfig()} {
 		e := mustEnv(t, cfg)
 		si, err := e.NewSim()
 		if err != nil {
@@ -144,8 +145,14 @@ func TestDims(t *testing.T) {
 			t.Errorf("peg offset %d = %v, want %v", i, peg[i], wantPeg[i])
 		}
 	}
-	if b := BlindOffsets(); len(b) != 4 || b[0] != [2]float64{0.012, 0.012} || b[2] != [2]float64{-0.012, -0.012} {
+	if b := BlindOffsets(); len(b) != 4 || b[0] != [2]float64{0.012, 0.012} || b[1] != [2]float64{0.012, -0.012} ||
+		b[2] != [2]float64{-0.012, -0.012} || b[3] != [2]float64{-0.012, 0.012} {
 		t.Errorf("blind offsets %v", b)
+	}
+	// Quirk Q27: the HEAD offsets, four distinct ones.
+	if x := ExampleOffsets(); len(x) != 4 || x[0] != [2]float64{-0.08, -0.08} || x[1] != [2]float64{-0.08, 0.08} ||
+		x[2] != [2]float64{0.08, 0.08} || x[3] != [2]float64{0.08, -0.08} {
+		t.Errorf("example offsets %v", x)
 	}
 }
 
