@@ -399,3 +399,40 @@ func TestCapacityOnly(t *testing.T) {
 	}
 	sameSample(t, "default capacities", samples[0], samples[1])
 }
+
+// constTorque applies the same torque vector at every step.
+type constTorque []float64
+
+func (c constTorque) Act(t int, x, obs, noise, u []float64) { copy(u, c) }
+
+// TestClipping (spec quirk Q24): MuJoCo clips torques to ±100 N·m, while the sample
+// keeps the policy's unclipped action.
+func TestClipping(t *testing.T) {
+	cfg := PegConfig()
+	cfg.T = 6
+	e := mustEnv(t, cfg)
+	sim, err := e.NewSim()
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := constTorque{500, -300, 0, 0, 0, 0, 250}
+	clipped := constTorque{100, -100, 0, 0, 0, 0, 100}
+	a, b := envs.NewSample(e), envs.NewSample(e)
+	if err := envs.Rollout(sim, big, 0, nil, a); err != nil {
+		t.Fatal(err)
+	}
+	if err := envs.Rollout(sim, clipped, 0, nil, b); err != nil {
+		t.Fatal(err)
+	}
+	for i := range a.X {
+		if a.X[i] != b.X[i] {
+			t.Fatalf("X[%d]: %v with torque %v, %v with the clipped torque", i, a.X[i], big, b.X[i])
+		}
+	}
+	if a.U[0] != 500 || a.U[(cfg.T-1)*DU+6] != 250 {
+		t.Errorf("recorded actions %v…, want the unclipped 500, …, 250", a.U[:DU])
+	}
+	if a.X[(cfg.T-1)*DX] == a.X[0] {
+		t.Error("the torque did not move the arm")
+	}
+}
