@@ -436,3 +436,53 @@ func TestClipping(t *testing.T) {
 		t.Error("the torque did not move the arm")
 	}
 }
+
+// TestInitLQRSampling is the first sampling phase of a peg run: the reference's
+// init_lqr controllers (configs.md §2.2: gains 1/PR2_GAINS, stiffness 1, velocity
+// stiffness 0.5, final weight 50, variance 1) from each condition's X0, 2 noisy
+// samples per condition on the parallel runner (seeded, so the outcome is fixed).
+// Every sample must be finite, have a finite cost and fail (a hold-position
+// controller does not insert the peg).
+func TestInitLQRSampling(t *testing.T) {
+	e := mustEnv(t, PegConfig())
+	conds := make([]int, e.Conditions())
+	pols := make([]envs.Policy, e.Conditions())
+	for c := range conds {
+		x0, err := e.X0(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg := lingauss.DefaultInitLQR(e.T(), DX, DU, e.Dt(), x0)
+		for i, g := range PR2Gains {
+			cfg.InitGains[i] = 1 / g
+		}
+		cfg.FinalWeight = 50
+		p, err := lingauss.InitLQR(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conds[c], pols[c] = c, p
+	}
+	r := envs.Runner{Env: e, Noise: envs.DefaultNoise()}
+	samples, err := r.Run(envs.Jobs(conds, pols, 2, 0, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := cost.NewDerivs(e.T(), DX, DU)
+	for j, s := range samples {
+		for _, arr := range [][]float64{s.X, s.U, s.P, s.J} {
+			if err := lingauss.CheckFinite("sample", arr); err != nil {
+				t.Fatalf("sample %d: %v", j, err)
+			}
+		}
+		envs.EvalCost(e, s, d)
+		total := 0.0
+		for _, l := range d.L {
+			total += l
+		}
+		m := e.Evaluate(s)
+		if math.IsNaN(total) || math.IsInf(total, 0) || m.Success {
+			t.Errorf("sample %d (condition %d): total cost %v, final bottom z %v, success %v", j, s.Cond, total, m.Value, m.Success)
+		}
+	}
+}
