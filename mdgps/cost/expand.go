@@ -49,6 +49,7 @@ func Expand(e *Expansion, ins []*Input, ds []*Derivs) {
 	y := make([]float64, n)
 	c := make([]float64, n)
 	cm := make([]float64, n*n)
+	u := make([]float64, n)
 	for s, in := range ins {
 		d := ds[s]
 		d.check(in)
@@ -73,17 +74,20 @@ func Expand(e *Expansion, ins []*Input, ds []*Derivs) {
 				copy(cm[(dX+i)*n:(dX+i)*n+dX], lux[i*dX:(i+1)*dX])
 				copy(cm[(dX+i)*n+dX:(dX+i+1)*n], luu[i*dU:(i+1)*dU])
 			}
-			// cvu = −Cᵀŷ (the reference sums C over its first index).
+			// u = −Cᵀŷ (the reference sums C over its first index, in order).
+			clear(u)
+			for i, yi := range y {
+				row := cm[i*n : (i+1)*n]
+				for j, v := range row {
+					u[j] -= v * yi
+				}
+			}
 			cc := d.L[t]
 			ect := e.C[t*n*n : (t+1)*n*n]
 			ecv := e.Cv[t*n : (t+1)*n]
 			for j := range n {
-				u := 0.0
-				for i := range n {
-					u -= cm[i*n+j] * y[i]
-				}
-				cc += -y[j]*c[j] + 0.5*u*(-y[j])
-				ecv[j] += c[j] + u
+				cc += -y[j]*c[j] + 0.5*u[j]*(-y[j])
+				ecv[j] += c[j] + u[j]
 			}
 			e.Cc[t] += cc
 			for k, v := range cm {

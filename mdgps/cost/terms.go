@@ -80,6 +80,9 @@ func (c *State) AddTo(d *Derivs, in *Input, w float64) {
 			wt[i] = c.Wp[i] * wpm[t]
 		}
 		d.L[t] += w * c.Norm.Eval(dist, wt, g, h)
+		if wpm[t] == 0 { // zero weights: g = 0 and H = 0 exactly
+			continue
+		}
 		lx := d.Lx[t*dX : (t+1)*dX]
 		lxx := d.Lxx[t*dX*dX : (t+1)*dX*dX]
 		for i, ki := range c.Index {
@@ -139,6 +142,9 @@ func (c *FK) AddTo(d *Derivs, in *Input, w float64) {
 			wt[i] = c.Wp[i] * wpm[t]
 		}
 		d.L[t] += w * c.Norm.Eval(dist, wt, g, h)
+		if wpm[t] == 0 { // zero weights (e.g. a final-only ramp): g = 0 and H = 0 exactly
+			continue
+		}
 		lx := d.Lx[t*dX : (t+1)*dX]
 		lxx := d.Lxx[t*dX*dX : (t+1)*dX*dX]
 		// lx += w Jᵀg; hj = H J; lxx += w Jᵀ(HJ).
