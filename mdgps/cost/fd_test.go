@@ -388,3 +388,37 @@ func TestRampMultiplier(t *testing.T) {
 		}
 	}
 }
+
+// TestProgrammerErrors: mismatched shapes and singular norms panic with the
+// package prefix.
+func TestProgrammerErrors(t *testing.T) {
+	in := &Input{T: 2, DX: 2, DU: 1, X: make([]float64, 4), U: make([]float64, 2)}
+	cases := []struct {
+		name string
+		f    func()
+	}{
+		{"action weights", func() { Eval(NewDerivs(2, 2, 1), &Action{Wu: []float64{1, 2}}, in) }},
+		{"state index", func() { Eval(NewDerivs(2, 2, 1), NewState([]int{2}, []float64{0}, []float64{1}), in) }},
+		{"state targets", func() { Eval(NewDerivs(2, 2, 1), NewState([]int{0}, []float64{0, 1}, []float64{1}), in) }},
+		{"fk without points", func() { Eval(NewDerivs(2, 2, 1), NewFK([]float64{0, 0, 0}, []float64{1, 1, 1}), in) }},
+		{"derivs size", func() { Eval(NewDerivs(3, 2, 1), &Action{Wu: []float64{1}}, in) }},
+		{"input arrays", func() {
+			Eval(NewDerivs(2, 2, 1), &Action{Wu: []float64{1}}, &Input{T: 2, DX: 2, DU: 1, X: make([]float64, 3), U: make([]float64, 2)})
+		}},
+		{"alpha zero", func() {
+			Norm{Kind: LogL2, L1: 1, Alpha: 0}.Eval([]float64{0}, []float64{1}, make([]float64, 1), make([]float64, 1))
+		}},
+		{"sum weights", func() { Eval(NewDerivs(2, 2, 1), &Sum{Terms: []Term{&Action{Wu: []float64{1}}}}, in) }},
+	}
+	for _, c := range cases {
+		func() {
+			defer func() {
+				r := recover()
+				if s, ok := r.(string); !ok || len(s) < 6 || s[:6] != "cost: " {
+					t.Errorf("%s: recovered %v, want a panic with prefix \"cost: \"", c.name, r)
+				}
+			}()
+			c.f()
+		}()
+	}
+}

@@ -110,6 +110,9 @@ func (n Norm) Eval(d, w, g, h []float64) float64 {
 	if len(w) != D || len(g) != D || len(h) != D*D {
 		panic(fmt.Sprintf("cost: Norm.Eval lengths d=%d w=%d g=%d h=%d", len(d), len(w), len(g), len(h)))
 	}
+	if n.L1 != 0 && !(n.Alpha > 0) {
+		panic(fmt.Sprintf("cost: Norm.Alpha = %v with L1 = %v; want α > 0 (the root and the log are singular at d = 0)", n.Alpha, n.L1))
+	}
 	s := n.Alpha
 	sq := 0.0
 	for i, di := range d {
