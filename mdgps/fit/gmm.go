@@ -89,6 +89,7 @@ type GMM struct {
 	N int
 
 	chol   []float64 // K×D×D lower Cholesky factors L_k of Sigma; valid when cached
+	cinv   []float64 // K×D×D transposed inverses L_k⁻ᵀ (upper triangular)
 	cconst []float64 // −D/2·log 2π − Σ log L_ii per cluster
 	cached bool
 	iw     inferWork
@@ -285,6 +286,12 @@ func (g *GMM) factorise() error {
 		}
 		g.cconst[k] = c0 - sumLogDiag(r, D)
 	}
+	if useTrmm {
+		g.cinv = grow(g.cinv, K*D*D)
+		for k := 0; k < K; k++ {
+			invLowerT(g.cinv[k*D*D:(k+1)*D*D], g.chol[k*D*D:(k+1)*D*D], D)
+		}
+	}
 	g.cached = true
 	return nil
 }
@@ -305,9 +312,15 @@ func (g *GMM) logObs(lo, ptsT []float64, n int, z, ss []float64) {
 				zj[i] = pj[i] - m
 			}
 		}
-		blas64.Trsm(blas.Left, blas.NoTrans, 1,
-			blas64.Triangular{Uplo: blas.Lower, Diag: blas.NonUnit, N: D, Stride: D, Data: g.chol[k*D*D : (k+1)*D*D]},
-			blas64.General{Rows: D, Cols: n, Stride: n, Data: z})
+		if useTrmm {
+			blas64.Trmm(blas.Left, blas.Trans, 1,
+				blas64.Triangular{Uplo: blas.Upper, Diag: blas.NonUnit, N: D, Stride: D, Data: g.cinv[k*D*D : (k+1)*D*D]},
+				blas64.General{Rows: D, Cols: n, Stride: n, Data: z})
+		} else {
+			blas64.Trsm(blas.Left, blas.NoTrans, 1,
+				blas64.Triangular{Uplo: blas.Lower, Diag: blas.NonUnit, N: D, Stride: D, Data: g.chol[k*D*D : (k+1)*D*D]},
+				blas64.General{Rows: D, Cols: n, Stride: n, Data: z})
+		}
 		for i := range ss {
 			ss[i] = 0
 		}

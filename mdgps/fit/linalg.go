@@ -99,3 +99,21 @@ func grow(s []float64, n int) []float64 {
 	}
 	return s[:n]
 }
+
+const useTrmm = true
+
+// invLowerT writes Y = L⁻ᵀ (upper triangular, strict lower zero) for the n×n
+// lower triangular l into dst, row by row of Y with contiguous dot products:
+// Y_jj = 1/L_jj, Y_ji = −(Σ_{j≤k<i} L_ik Y_jk)/L_ii for i > j.
+func invLowerT(dst, l []float64, n int) {
+	for j := 0; j < n; j++ {
+		yj := dst[j*n : j*n+n]
+		for i := 0; i < j; i++ {
+			yj[i] = 0
+		}
+		yj[j] = 1 / l[j*n+j]
+		for i := j + 1; i < n; i++ {
+			yj[i] = -dot(l[i*n+j:i*n+i], yj[j:i]) / l[i*n+i]
+		}
+	}
+}

@@ -1,0 +1,106 @@
+package fit
+
+import (
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/mirrorgps/mirrorgps/internal/golden"
+	// With -tags openblas, blas64 runs on single-threaded OpenBLAS.
+	_ "github.com/mirrorgps/mirrorgps/internal/blasimpl"
+)
+
+// Benchmarks of the dynamics fit at arm size (dX=26, dU=7, T=100, N=5; GMM with
+// K=12 clusters on 495 points of D=59), timed like case P3 of
+// shared/reference/python-baseline.md: a fresh prior with the recorded initial
+// assignment, DynamicsPrior.Update (EM) plus Dynamics (99 prior evaluations and
+// conditional fits, and x0). Reference (1 OpenBLAS thread): P3a 0.101 s for one
+// condition, P3b 0.948 s for nine. They read $MDGPS_GOLDEN_DIR and skip without it.
+
+// armCondition is one condition's inputs.
+type armCondition struct {
+	b      Batch
+	assign []int
+}
+
+func goldenDirFile(b *testing.B, name string) string {
+	dir := os.Getenv(golden.EnvVar)
+	if dir == "" {
+		b.Skipf("%s unset", golden.EnvVar)
+	}
+	return filepath.Join(dir, name)
+}
+
+// fitCondition runs one condition's dynamics fit on a fresh prior and returns the
+// number of E-steps.
+func fitCondition(b testing.TB, pc PriorConfig, dc DynamicsConfig, c armCondition) int {
+	prior, err := NewDynamicsPrior(pc, c.b.T, c.b.DX, c.b.DU)
+	if err != nil {
+		b.Fatal(err)
+	}
+	res, err := prior.Update(c.b, Init{Assign: c.assign})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := Dynamics(c.b, prior, dc); err != nil {
+		b.Fatal(err)
+	}
+	return len(res.LogLik)
+}
+
+// BenchmarkDynamicsFitArm is P3a: rounds[0] of dynamics_gmm_prior_arm.json (5 E-steps).
+func BenchmarkDynamicsFitArm(b *testing.B) {
+	var file dynPriorFile
+	golden.Load(b, goldenDirFile(b, "dynamics_gmm_prior_arm.json"), &file)
+	pc, dc := file.configs()
+	r := file.Rounds[0]
+	c := armCondition{b: batchOf(r.Inputs.X, r.Inputs.U), assign: ints(r.Outputs.InitIdx[0])}
+	b.ResetTimer()
+	for b.Loop() {
+		if n := fitCondition(b, pc, dc, c); n != r.Outputs.LogLik.Len() {
+			b.Fatalf("%d E-steps, want %d", n, r.Outputs.LogLik.Len())
+		}
+	}
+}
+
+// p3bEsteps are the reference's EM E-step counts for the nine conditions of P3b.
+var p3bEsteps = []int{5, 6, 6, 5, 6, 5, 5, 5, 6}
+
+// BenchmarkDynamicsFitArm9 is P3b: the nine conditions of
+// timing_inputs_arm_9cond.json, one goroutine each, Compat on.
+func BenchmarkDynamicsFitArm9(b *testing.B) {
+	var file struct {
+		dynPriorFile
+		Conditions []struct {
+			X, U    golden.Array
+			InitIdx []golden.Array `json:"gmm_init_cidx"`
+		}
+	}
+	golden.Load(b, goldenDirFile(b, "timing_inputs_arm_9cond.json"), &file)
+	pc, dc := file.configs()
+	if pc.MaxIter == 0 {
+		pc.MaxIter = 100 // the file's config has no gmm_max_iterations; the reference's default
+	}
+	conds := make([]armCondition, len(file.Conditions))
+	for i, c := range file.Conditions {
+		conds[i] = armCondition{b: batchOf(c.X, c.U), assign: ints(c.InitIdx[0])}
+	}
+	if len(conds) != len(p3bEsteps) {
+		b.Fatalf("%d conditions, want %d", len(conds), len(p3bEsteps))
+	}
+	counts := make([]int, len(conds))
+	b.ResetTimer()
+	for b.Loop() {
+		var wg sync.WaitGroup
+		for i := range conds {
+			wg.Go(func() { counts[i] = fitCondition(b, pc, dc, conds[i]) })
+		}
+		wg.Wait()
+		for i, n := range counts {
+			if n != p3bEsteps[i] {
+				b.Fatalf("condition %d: %d E-steps, want %d (all: %v)", i, n, p3bEsteps[i], counts)
+			}
+		}
+	}
+}
