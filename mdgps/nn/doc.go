@@ -22,8 +22,9 @@
 //
 // with normalised weights w̃ (spec §10.3), whitened inputs o' (spec §10.4) and
 // weight decay λ; the covariance part, for the state-independent diagonal
-// Σ^π = diag(Var), is minimised in closed form by Var_j = 1 / mean_r(P_r)_jj
-// (spec §10.6).
+// Σ^π = diag(Var), is minimised in closed form (spec §10.6) by
+//
+//	Var_j = Σ_r w̃_r / Σ_r w̃_r (P_r)_jj.
 //
 // # Policy classes
 //
