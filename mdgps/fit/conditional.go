@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/blas/gonum"
 )
 
 // Conditional is a linear-Gaussian conditional distribution
@@ -25,7 +25,10 @@ type Conditional struct {
 //	μ̂ = (1/n) Σ_i y_i,   Ê = sym((1/n) Σ_i (y_i − μ̂)(y_i − μ̂)ᵀ),
 //	Σ = sym( (n Ê + Φ + n m/(n+m) (μ̂ − μ0)(μ̂ − μ0)ᵀ) / (n + n0) )   (Σ = Ê without prior),
 //	Σ_ii += reg·I     (Compat: reg added to every entry of the block, quirk Q1),
-//	A = Σ_oi Σ_ii⁻¹,  B = μ̂_o − A μ̂_i,  S = sym(Σ_oo − A Σ_ii Aᵀ).
+//	A = Σ_oi Σ_ii⁻¹,  B = μ̂_o − A μ̂_i,  S = Σ_oo − A Σ_ii Aᵀ.
+//
+// S is computed as Σ_oo − WᵀW with W = L⁻¹Σ_io, Σ_ii = L Lᵀ (the same matrix,
+// exactly symmetric; the reference forms A Σ_ii Aᵀ and symmetrises).
 //
 // The mean is the empirical one; the prior enters through the covariance only.
 // It returns a *NotPDError when Σ_ii is numerically not positive definite (e.g.
@@ -45,8 +48,12 @@ func FitConditional(Y []float64, n, din int, prior *NIW, reg float64, compat boo
 
 // condWork holds the scratch space of one conditional fit, reused across steps.
 type condWork struct {
-	mu, diff, sigma, sii, sio, m []float64
+	mu, diff, sigma, sii, sio []float64
 }
+
+// small is gonum's pure-Go BLAS, used for the small per-step matrices whatever
+// blas64 is switched to: a cgo call into OpenBLAS costs more than these take.
+var small gonum.Implementation
 
 func (w *condWork) fit(A, B, S, Y []float64, n, D, din int, prior *NIW, reg float64, compat bool, step int) error {
 	dout := D - din
@@ -59,45 +66,49 @@ func (w *condWork) fit(A, B, S, Y []float64, n, D, din int, prior *NIW, reg floa
 		mu[j] = 0
 	}
 	for i := 0; i < n; i++ {
-		for j := 0; j < D; j++ {
-			mu[j] += Y[i*D+j] * wt
+		yi := Y[i*D : (i+1)*D]
+		for j, v := range yi {
+			mu[j] += v * wt
 		}
 	}
 	for i := 0; i < n; i++ {
-		for j := 0; j < D; j++ {
-			diff[i*D+j] = Y[i*D+j] - mu[j]
+		yi, di := Y[i*D:(i+1)*D], diff[i*D:(i+1)*D]
+		for j, v := range yi {
+			di[j] = v - mu[j]
 		}
 	}
-	// Ê = diffᵀ diff / n (upper triangle by Syrk, then mirrored: exactly symmetric).
-	blas64.Syrk(blas.Trans, wt, blas64.General{Rows: n, Cols: D, Stride: D, Data: diff},
-		0, blas64.Symmetric{Uplo: blas.Upper, N: D, Stride: D, Data: sigma})
-	mirrorUpper(sigma, D)
+	// Upper triangle of Ê = diffᵀ diff / n.
+	small.Dsyrk(blas.Upper, blas.Trans, D, n, wt, diff, D, 0, sigma, D)
 	if prior != nil {
 		if len(prior.Mu0) != D || len(prior.Phi) != D*D {
 			panic(fmt.Sprintf("fit: prior of size %d/%d for D=%d", len(prior.Mu0), len(prior.Phi), D))
 		}
+		// Upper triangle of sym(Σ); Φ may be asymmetric in the last bits (Compat
+		// moments), so its symmetric part is taken here, which is where the
+		// reference's sym() lands.
 		N := float64(n)
 		cm := N * prior.M / (N + prior.M)
 		den := N + prior.N0
+		phi := prior.Phi
 		for i := 0; i < D; i++ {
 			di := mu[i] - prior.Mu0[i]
-			for j := 0; j < D; j++ {
+			for j := i; j < D; j++ {
 				dj := mu[j] - prior.Mu0[j]
-				sigma[i*D+j] = (N*sigma[i*D+j] + prior.Phi[i*D+j] + cm*di*dj) / den
+				sigma[i*D+j] = (N*sigma[i*D+j] + 0.5*(phi[i*D+j]+phi[j*D+i]) + cm*di*dj) / den
 			}
 		}
-		symmetrize(sigma, D)
 	}
 	for i := 0; i < din; i++ {
 		if compat {
-			for j := 0; j < din; j++ {
+			for j := i; j < din; j++ {
 				sigma[i*D+j] += reg
 			}
 		} else {
 			sigma[i*D+i] += reg
 		}
 	}
-	// A = (Σ_ii⁻¹ Σ_io)ᵀ through the Cholesky factor of Σ_ii.
+	mirrorUpper(sigma, D)
+	// Σ_ii = L Lᵀ; W = L⁻¹ Σ_io; S = Σ_oo − WᵀW; Aᵀ = L⁻ᵀ W = Σ_ii⁻¹ Σ_io.
 	w.sii = grow(w.sii, din*din)
 	w.sio = grow(w.sio, din*dout)
 	sii, sio := w.sii, w.sio
@@ -108,29 +119,19 @@ func (w *condWork) fit(A, B, S, Y []float64, n, D, din int, prior *NIW, reg floa
 	if ok, p, v := cholLower(sii, din); !ok {
 		return &NotPDError{Matrix: "joint covariance input block at step", Index: step, Pivot: p, PivotValue: v}
 	}
-	lt := blas64.Triangular{Uplo: blas.Lower, Diag: blas.NonUnit, N: din, Stride: din, Data: sii}
-	x := blas64.General{Rows: din, Cols: dout, Stride: dout, Data: sio}
-	blas64.Trsm(blas.Left, blas.NoTrans, 1, lt, x) // L Z = Σ_io
-	blas64.Trsm(blas.Left, blas.Trans, 1, lt, x)   // Lᵀ X = Z
-	for i := 0; i < dout; i++ {
-		for j := 0; j < din; j++ {
-			A[i*din+j] = sio[j*dout+i]
-		}
-		s := mu[din+i]
-		for j := 0; j < din; j++ {
-			s -= A[i*din+j] * mu[j]
-		}
-		B[i] = s
-	}
-	// S = Σ_oo − A Σ_ii Aᵀ (Σ_ii taken from sigma, before factorisation).
-	w.m = grow(w.m, dout*din)
-	ag := blas64.General{Rows: dout, Cols: din, Stride: din, Data: A}
-	mg := blas64.General{Rows: dout, Cols: din, Stride: din, Data: w.m}
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, ag, blas64.General{Rows: din, Cols: din, Stride: D, Data: sigma}, 0, mg)
+	small.Dtrsm(blas.Left, blas.Lower, blas.NoTrans, blas.NonUnit, din, dout, 1, sii, din, sio, dout)
 	for i := 0; i < dout; i++ {
 		copy(S[i*dout:(i+1)*dout], sigma[(din+i)*D+din:(din+i+1)*D])
 	}
-	blas64.Gemm(blas.NoTrans, blas.Trans, -1, mg, ag, 1, blas64.General{Rows: dout, Cols: dout, Stride: dout, Data: S})
-	symmetrize(S, dout)
+	small.Dsyrk(blas.Upper, blas.Trans, dout, din, -1, sio, dout, 1, S, dout)
+	mirrorUpper(S, dout)
+	small.Dtrsm(blas.Left, blas.Lower, blas.Trans, blas.NonUnit, din, dout, 1, sii, din, sio, dout)
+	for i := 0; i < dout; i++ {
+		ai := A[i*din : (i+1)*din]
+		for j := range ai {
+			ai[j] = sio[j*dout+i]
+		}
+		B[i] = mu[din+i] - dot(ai, mu[:din])
+	}
 	return nil
 }
