@@ -12,12 +12,16 @@
 //
 //  1. Sample: N rollouts per condition from p_i (off-policy) or π_θ (on-policy),
 //     with smoothed exploration noise from seeded streams.
+//
 //  2. FitDynamics: p_i(x'|x,u) = N(F_t[x;u] + f_t, Σ^dyn_t) by regression under a
 //     GMM normal-inverse-Wishart prior (package fit); the cost is expanded to
 //     ℓ_t(y) ≈ cc_t + c_tᵀy + ½yᵀC_t y around the samples.
+//
 //  3. Imitate (k = 1 only): an S-step on the initial controllers.
+//
 //  4. FitPolicy: the global policy linearised around the samples,
 //     π̄_i(u|x) = N(K̄_t x + k̄_t, S̄_t).
+//
 //  5. AdjustStep (k > 1): the step rule updates each multiplier (paper §4.2):
 //     with the costs ℓ of the quadratic model under the fitted dynamics,
 //
@@ -25,10 +29,13 @@
 //     global:  ε' = ε (ℓ^{k}_{k−1} − ℓ^{k−1,π}_{k−1}) / 2(ℓ^{k}_{k−1} − ℓ^{k,π}_{k}),
 //
 //     clipped to [MinMult, MaxMult]·KLStep (NewMult; fixed keeps ε).
+//
 //  6. CStep: p_i ← argmin_p E_p[Σ_t ℓ_t] s.t. Σ_t E[KL(p(·|x_t) ‖ π̄_i(·|x_t))] ≤ ε·T,
 //     by the dual search on η (package trajopt).
+//
 //  7. SStep: θ ← argmin_θ Σ_{i,t,j} KL(π_θ(u|o_{t,i,j}) ‖ p_i(u|x_{t,i,j})), a
 //     precision-weighted regression (package nn).
+//
 //  8. Finish: one noiseless and EvalSamples noisy rollouts of π_θ per condition,
 //     the Iteration record, and the move to iteration k+1.
 //
