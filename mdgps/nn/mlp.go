@@ -254,7 +254,15 @@ type Stats struct {
 	FirstLoss  float64 // minibatch loss (data term, normalised weights) of the first step
 	MeanLoss   float64 // mean minibatch loss over the last min(Iterations, ⌊rows/B⌋) steps
 	Decay      float64 // ½λ‖θ‖² after training
+	// LossTrace holds the mean minibatch loss (data term) of each consecutive block
+	// of TraceEvery steps (the last block may be shorter), as the reference's Caffe
+	// solver logs it: the S-step's learning curve.
+	LossTrace []float64
 }
+
+// TraceEvery is the block length of Stats.LossTrace (the reference logs every 500
+// Caffe steps).
+const TraceEvery = 500
 
 // normaliseWeights applies spec §10.3 to w (in place): w ← w·R/Σw; med = median of
 // the entries > 1e-2; w ← min(w, 2·med)/med. work has len(w) entries.

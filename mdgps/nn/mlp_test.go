@@ -277,6 +277,10 @@ func TestNonlinearController(t *testing.T) {
 		base += quad(d.Prec[r*dU*dU:(r+1)*dU*dU], d.Mu[r*dU:(r+1)*dU], mean) / float64(N*T)
 	}
 	t.Logf("loss: untrained %.4g, constant predictor %.4g, trained %.4g (minibatch mean %.4g)", before, base, after, st.MeanLoss)
+	t.Logf("learning curve (per %d steps): %.3g", TraceEvery, st.LossTrace)
+	if len(st.LossTrace) != 8 || !(st.LossTrace[7] < 0.1*st.LossTrace[0]) {
+		t.Errorf("LossTrace = %v: want 8 blocks, the last ≥ 10× below the first", st.LossTrace)
+	}
 	// The targets are a noise-free smooth function of 4 inputs on [-1,1]⁴ with
 	// curvature O(1); 1000 samples and 4000 steps (100 epochs) let a 2×40 ReLU
 	// network fit it to a few percent of its amplitude (measured: 7.5e-3 of the

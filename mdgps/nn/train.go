@@ -312,7 +312,8 @@ func (m *MLP) SStep(d *Dataset) (Stats, error) {
 	nb := R / B
 	st := Stats{Iterations: c.Iterations, Rows: R}
 	window := min(c.Iterations, nb)
-	sum := 0.0
+	sum, block := 0.0, 0.0
+	st.LossTrace = make([]float64, 0, (c.Iterations+TraceEvery-1)/TraceEvery)
 	for it := 0; it < c.Iterations; it++ {
 		copy(tr.batch, bt.next())
 		_, data := tr.lossGrad(m.Theta, dO, dU, c.WeightDecay, false)
@@ -325,6 +326,11 @@ func (m *MLP) SStep(d *Dataset) (Stats, error) {
 		}
 		if it >= c.Iterations-window {
 			sum += data
+		}
+		block += data
+		if (it+1)%TraceEvery == 0 || it+1 == c.Iterations {
+			st.LossTrace = append(st.LossTrace, block/float64(it%TraceEvery+1))
+			block = 0
 		}
 		m.adam(tr.grad)
 	}
