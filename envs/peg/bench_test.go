@@ -1,8 +1,10 @@
-//go:build cgo && !nomujoco
+//go:build cgo && !nomujoco && unix
 
 package peg
 
 import (
+	"math"
+	"syscall"
 	"testing"
 
 	"github.com/mirrorgps/mirrorgps/envs"
@@ -24,16 +26,18 @@ func BenchmarkRolloutPeg(b *testing.B) {
 	}
 	s := envs.NewSample(e)
 	b.ResetTimer()
+	cpu0 := cpuSeconds()
 	for range b.N {
 		if err := envs.Rollout(si, pol, 4, nil, s); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.StopTimer()
+	cpu := cpuSeconds() - cpu0
 	if !e.Evaluate(s).Success || si.(*sim).d.NCon() == 0 {
 		b.Fatal("the benchmark rollout did not end with the peg in the hole")
 	}
-	reportSteps(b, 1)
+	reportSteps(b, 1, cpu)
 }
 
 // BenchmarkRolloutPeg45 runs the 45 rollouts of one peg iteration (9 conditions × 5
@@ -59,16 +63,33 @@ func benchPeg45(b *testing.B, workers int) {
 	jobs := envs.Jobs(conds, pols, 5, 1, 1)
 	r := envs.Runner{Env: e, Noise: envs.DefaultNoise(), Workers: workers}
 	b.ResetTimer()
+	cpu0 := cpuSeconds()
 	for range b.N {
 		if _, err := r.Run(jobs); err != nil {
 			b.Fatal(err)
 		}
 	}
-	reportSteps(b, len(jobs))
+	b.StopTimer()
+	reportSteps(b, len(jobs), cpuSeconds()-cpu0)
 }
 
-func reportSteps(b *testing.B, rollouts int) {
-	steps := float64(b.N*rollouts*(T-1)*Substeps) / b.Elapsed().Seconds()
+// reportSteps reports physics steps per wall-clock second and per CPU second of this
+// process. On a machine shared with other work the wall-clock speed-up of parallel
+// rollouts is capped by the cores actually free; steps per CPU second show whether
+// the parallel runner itself wastes work (it should equal the one-worker value).
+func reportSteps(b *testing.B, rollouts int, cpu float64) {
+	n := float64(b.N * rollouts * (T - 1) * Substeps)
+	steps := n / b.Elapsed().Seconds()
 	b.ReportMetric(steps, "steps/s")
 	b.ReportMetric(1e6/steps, "µs/step")
+	b.ReportMetric(n/cpu, "steps/cpu-s")
+}
+
+// cpuSeconds returns the user + system CPU time of the process so far.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return math.NaN()
+	}
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) * 1e-9
 }
