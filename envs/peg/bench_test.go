@@ -93,3 +93,45 @@ func cpuSeconds() float64 {
 	}
 	return float64(ru.Utime.Nano()+ru.Stime.Nano()) * 1e-9
 }
+
+// BenchmarkStepFree times one physics step of the arm in free motion (q₀, zero
+// torque); tasks.md §4 measured 8.7 µs for the reference model.
+func BenchmarkStepFree(b *testing.B) { benchStep(b, false) }
+
+// BenchmarkStepInHole times one physics step with the peg pressed into the hole (the
+// state and torque at the end of an inserter rollout); tasks.md §4 measured 25 µs.
+func BenchmarkStepInHole(b *testing.B) { benchStep(b, true) }
+
+func benchStep(b *testing.B, inHole bool) {
+	e := mustEnv(b, PegConfig())
+	si, err := e.NewSim()
+	if err != nil {
+		b.Fatal(err)
+	}
+	d := si.(*sim).d
+	u := make([]float64, DU)
+	if inHole {
+		pol, err := newInserter(e, 4)
+		if err != nil {
+			b.Fatal(err)
+		}
+		s := envs.NewSample(e)
+		if err := envs.Rollout(si, pol, 4, nil, s); err != nil {
+			b.Fatal(err)
+		}
+		copy(u, s.Action(T-2))
+	} else if err := si.Reset(4); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for range b.N {
+		if err := d.Step(u, 1); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	if got := d.NCon() > 0; got != inHole {
+		b.Fatalf("in contact = %v, want %v", got, inHole)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "steps/s")
+}
