@@ -107,11 +107,12 @@ type state struct {
 // iteration and checkpoints; Step runs all remaining phases of the iteration.
 // A Run is not safe for concurrent use (its phases parallelise internally).
 type Run struct {
-	path string
-	env  envs.Env
-	st   *state
-	dims envs.Dims
-	T    int
+	path   string
+	env    envs.Env
+	st     *state
+	dims   envs.Dims
+	T      int
+	noAuto bool // checkpoint only in Finish (SetAutosave(false))
 }
 
 // Open creates a new run at path (a checkpoint file) or resumes the one there.
@@ -314,12 +315,25 @@ func (r *Run) begin(p Phase) (time.Time, error) {
 	return time.Now(), nil
 }
 
-// end advances to the next phase and checkpoints.
+// end advances to the next phase and checkpoints (unless autosave is off).
 func (r *Run) end(p Phase, t0 time.Time) error {
 	r.st.Wall += time.Since(t0).Seconds()
 	r.st.Phase = r.nextAfter(p)
+	if r.noAuto {
+		return nil
+	}
 	return r.checkpoint()
 }
+
+// SetAutosave chooses whether every phase writes the checkpoint (the default,
+// which a notebook needs: each cell is a fresh program) or only Finish and Save
+// do (for long runs in one process, where a peg checkpoint of ~15 MB after every
+// phase would cost about a second per iteration). Either way the file always
+// holds a consistent state from which Open resumes bit-identically.
+func (r *Run) SetAutosave(on bool) { r.noAuto = !on }
+
+// Save writes the checkpoint now (a no-op for a run without a path).
+func (r *Run) Save() error { return r.checkpoint() }
 
 func (r *Run) checkpoint() error {
 	if r.path == "" {

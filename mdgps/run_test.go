@@ -200,3 +200,45 @@ func TestResume(t *testing.T) {
 		}
 	}
 }
+
+// TestAutosaveOff: with autosave off only Finish (and Save) write the checkpoint,
+// and a resumed run still matches an uninterrupted one.
+func TestAutosaveOff(t *testing.T) {
+	dir := t.TempDir()
+	env := obstacle.New()
+	path := filepath.Join(dir, "c.run")
+	r, err := Open(path, env, shortObstacle(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.SetAutosave(false)
+	if err := r.Sample(); err != nil {
+		t.Fatal(err)
+	}
+	again, err := Open(path, env, shortObstacle(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Phase() != PhaseSample || again.Iteration() != 0 {
+		t.Fatalf("phase %s iteration %d written without autosave", again.Phase(), again.Iteration())
+	}
+	if _, err := r.Step(); err != nil {
+		t.Fatal(err)
+	}
+	again, err = Open(path, env, shortObstacle(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Iteration() != 1 || again.Phase() != PhaseSample {
+		t.Fatalf("after Finish: iteration %d phase %s", again.Iteration(), again.Phase())
+	}
+	if _, err := again.Step(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Step(); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(stripWall(r.History()), stripWall(again.History())) {
+		t.Error("resumed run differs")
+	}
+}
