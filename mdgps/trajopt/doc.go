@@ -21,6 +21,11 @@
 // search (Solver.Search) then finds η by bisection in log space until the realised
 // KL is within 10% of ε = kl_step · step_mult · T.
 //
+// Kind selects the reference policy's role: AgainstPolicy (MDGPS),
+// AgainstPrevious (the trajectory-only baseline) or BADMM, whose cost adds the
+// policy linearisation with per-step weights w_t and Lagrange multipliers λ and
+// whose backward pass rescales each stage by (w_{t+1}+η)/(w_t+η) (spec §11.8).
+//
 // # Failure handling
 //
 // When some Q_uu is not positive definite, the reference restarts the pass at

@@ -82,7 +82,7 @@ func (s *Solver) Search(pr *Problem, eta0, budget float64) (*Result, error) {
 		return nil, fmt.Errorf("trajopt: initial eta = %v, need a finite value > 0", eta0)
 	}
 	st := s.Settings
-	s.prepare(pr.Ref)
+	s.prepare(pr)
 	res := &Result{
 		Policy:   lingauss.NewPolicy(s.T, s.DX, s.DU),
 		Marginal: lingauss.NewMarginal(s.T, s.DX, s.DU),

@@ -22,6 +22,15 @@ const (
 	// AgainstPrevious is the trajectory-only (and BADMM-style) step: the reference
 	// is the previous local controller and C̃_t = C_t/(η + ν) + η/(η + ν) G_t.
 	AgainstPrevious
+	// BADMM is the C-step of the BADMM baseline (spec §11.8): the KL term is
+	// against the previous controller (Ref, weight η) and the policy
+	// linearisation (Lin, weight w_t = PolWt[t]), with Lagrange multipliers λ:
+	//
+	//	C̃_t = (C_t − [[0, λ_Kᵀ], [λ_K, 0]] + η G_t + w_t H_t)/(η + w_t + ν),
+	//	c̃_t = (c_t − [0; λ_k] + η g_t + w_t h_t)/(η + w_t + ν),
+	//
+	// and the backward pass scales the next step's value by (w_{t+1}+η)/(w_t+η).
+	BADMM
 )
 
 func (k Kind) String() string {
@@ -30,6 +39,8 @@ func (k Kind) String() string {
 		return "policy"
 	case AgainstPrevious:
 		return "previous"
+	case BADMM:
+		return "badmm"
 	}
 	return fmt.Sprintf("Kind(%d)", int(k))
 }
@@ -42,6 +53,12 @@ type Problem struct {
 	Ref    *lingauss.Policy   // reference policy of the KL constraint (uses K, k, Prec, Chol)
 	Kind   Kind
 	MaxEnt float64 // ν ≥ 0, weight of the maximum-entropy term (the reference's max_ent_traj)
+
+	// BADMM only (Kind == BADMM; spec §11.8).
+	Lin     *lingauss.Policy // policy linearisation π̄ (its −log-likelihood H_t, h_t)
+	PolWt   []float64        // w_t ≥ 0, length T
+	LambdaK []float64        // λ_K, T×dU×dX
+	Lambdak []float64        // λ_k, T×dU
 }
 
 // Check reports inconsistent sizes, a negative ν, or NaN/Inf in any input array
@@ -58,8 +75,29 @@ func (pr *Problem) Check() error {
 	if !(pr.MaxEnt >= 0) || math.IsInf(pr.MaxEnt, 0) {
 		return fmt.Errorf("trajopt: Problem.MaxEnt = %v, need a finite value ≥ 0", pr.MaxEnt)
 	}
-	if pr.Kind != AgainstPolicy && pr.Kind != AgainstPrevious {
-		return fmt.Errorf("trajopt: Problem.Kind = %v, need AgainstPolicy or AgainstPrevious", pr.Kind)
+	switch pr.Kind {
+	case AgainstPolicy, AgainstPrevious:
+	case BADMM:
+		if pr.Lin == nil || pr.Lin.T != T || pr.Lin.DX != dX || pr.Lin.DU != dU ||
+			len(pr.PolWt) != T || len(pr.LambdaK) != T*dU*dX || len(pr.Lambdak) != T*dU {
+			return fmt.Errorf("trajopt: BADMM problem needs Lin (%d/%d/%d), PolWt (T), LambdaK (T·dU·dX), Lambdak (T·dU)", T, dX, dU)
+		}
+		for t, w := range pr.PolWt {
+			if !(w >= 0) || math.IsInf(w, 0) {
+				return fmt.Errorf("trajopt: Problem.PolWt[%d] = %v, need a finite value ≥ 0", t, w)
+			}
+		}
+		if err := lingauss.CheckFinite("LambdaK", pr.LambdaK); err != nil {
+			return err
+		}
+		if err := lingauss.CheckFinite("Lambdak", pr.Lambdak); err != nil {
+			return err
+		}
+		if err := pr.Lin.Check(); err != nil {
+			return err
+		}
+	default:
+		return fmt.Errorf("trajopt: Problem.Kind = %v, need AgainstPolicy, AgainstPrevious or BADMM", pr.Kind)
 	}
 	if err := pr.Dyn.Check(); err != nil {
 		return err
@@ -164,7 +202,7 @@ type Solver struct {
 	lg      *lingauss.Workspace
 	g       []float64 // T×n×n: quadratic of −log Ref (spec §6.4 G_t)
 	gv      []float64 // T×n
-	gFor    *lingauss.Policy
+	h, hv   []float64 // the same for the BADMM policy linearisation (allocated on first use)
 	q, qv   []float64 // n×n, n
 	vf      []float64 // dX×n
 	vxx, vx []float64 // dX×dX, dX
@@ -201,13 +239,21 @@ func (s *Solver) checkSize(T, dX, dU int) {
 	}
 }
 
-// prepare computes the reference policy's negative log-likelihood quadratic G_t, g_t.
-func (s *Solver) prepare(ref *lingauss.Policy) {
+// prepare computes the reference policy's negative log-likelihood quadratic G_t,
+// g_t (and, for BADMM, the policy linearisation's H_t, h_t).
+func (s *Solver) prepare(pr *Problem) {
 	n := s.DX + s.DU
 	for t := 0; t < s.T; t++ {
-		s.lg.NLLQuadratic(s.g[t*n*n:(t+1)*n*n], s.gv[t*n:(t+1)*n], ref, t)
+		s.lg.NLLQuadratic(s.g[t*n*n:(t+1)*n*n], s.gv[t*n:(t+1)*n], pr.Ref, t)
 	}
-	s.gFor = ref
+	if pr.Kind == BADMM {
+		if s.h == nil {
+			s.h, s.hv = make([]float64, s.T*n*n), make([]float64, s.T*n)
+		}
+		for t := 0; t < s.T; t++ {
+			s.lg.NLLQuadratic(s.h[t*n*n:(t+1)*n*n], s.hv[t*n:(t+1)*n], pr.Lin, t)
+		}
+	}
 }
 
 // augment writes the KL-augmented cost of step t at η into s.q, s.qv (spec §6.4).
@@ -217,6 +263,10 @@ func (s *Solver) augment(pr *Problem, t int, eta float64) {
 	c := pr.Cost.Cv[t*n : (t+1)*n]
 	G := s.g[t*n*n : (t+1)*n*n]
 	g := s.gv[t*n : (t+1)*n]
+	if pr.Kind == BADMM {
+		s.augmentBADMM(pr, t, eta)
+		return
+	}
 	den := eta + pr.MaxEnt
 	if pr.Kind == AgainstPolicy {
 		for i := range s.q {
@@ -235,11 +285,40 @@ func (s *Solver) augment(pr *Problem, t int, eta float64) {
 	}
 }
 
+// augmentBADMM is augment for Kind BADMM (spec §11.8).
+func (s *Solver) augmentBADMM(pr *Problem, t int, eta float64) {
+	dX, dU := s.DX, s.DU
+	n := dX + dU
+	C := pr.Cost.C[t*n*n : (t+1)*n*n]
+	c := pr.Cost.Cv[t*n : (t+1)*n]
+	G, g := s.g[t*n*n:(t+1)*n*n], s.gv[t*n:(t+1)*n]
+	H, h := s.h[t*n*n:(t+1)*n*n], s.hv[t*n:(t+1)*n]
+	w := pr.PolWt[t]
+	lK := pr.LambdaK[t*dU*dX : (t+1)*dU*dX]
+	lk := pr.Lambdak[t*dU : (t+1)*dU]
+	den := eta + w + pr.MaxEnt
+	copy(s.q, C)
+	copy(s.qv, c)
+	for i := 0; i < dU; i++ {
+		s.qv[dX+i] -= lk[i]
+		for j := 0; j < dX; j++ {
+			s.q[(dX+i)*n+j] -= lK[i*dX+j]
+			s.q[j*n+dX+i] -= lK[i*dX+j]
+		}
+	}
+	for i := range s.q {
+		s.q[i] = (s.q[i] + eta*G[i] + w*H[i]) / den
+	}
+	for i := range s.qv {
+		s.qv[i] = (s.qv[i] + eta*g[i] + w*h[i]) / den
+	}
+}
+
 // AugmentedCost writes the cost the backward pass optimises at η, C̃ and c̃ (spec
 // §6.4), into dst (its Cc is left zero).
 func (s *Solver) AugmentedCost(dst *lingauss.QuadCost, pr *Problem, eta float64) {
 	s.checkSize(pr.Ref.T, pr.Ref.DX, pr.Ref.DU)
-	s.prepare(pr.Ref)
+	s.prepare(pr)
 	n := s.DX + s.DU
 	for t := 0; t < s.T; t++ {
 		s.augment(pr, t, eta)
@@ -269,7 +348,7 @@ func (s *Solver) Backward(dst *lingauss.Policy, pr *Problem, eta float64) (Backw
 	s.checkSize(pr.Ref.T, pr.Ref.DX, pr.Ref.DU)
 	s.checkSize(dst.T, dst.DX, dst.DU)
 	s.checkSize(pr.Dyn.T, pr.Dyn.DX, pr.Dyn.DU)
-	s.prepare(pr.Ref)
+	s.prepare(pr)
 	return s.backward(dst, pr, eta)
 }
 
@@ -320,12 +399,17 @@ func (s *Solver) pass(dst *lingauss.Policy, pr *Problem, eta float64) (int, int)
 		s.augment(pr, t, eta)
 		if t < T-1 {
 			F := blas64.General{Rows: dX, Cols: n, Stride: n, Data: d.F[t*dX*n : (t+1)*dX*n]}
-			// Q += Fᵀ (V F);  q += Fᵀ (v + V f).
+			// Q += sc·Fᵀ (V F);  q += sc·Fᵀ (v + V f); sc = 1 except for BADMM,
+			// whose stages are in units of (w_t + η) (spec §6.5, §11.8).
+			sc := 1.0
+			if pr.Kind == BADMM {
+				sc = (pr.PolWt[t+1] + eta) / (pr.PolWt[t] + eta)
+			}
 			blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, V, F, 0, VF)
-			blas64.Gemm(blas.Trans, blas.NoTrans, 1, F, VF, 1, Q)
+			blas64.Gemm(blas.Trans, blas.NoTrans, sc, F, VF, 1, Q)
 			copy(s.w, s.vx)
 			blas64.Gemv(blas.NoTrans, 1, V, blas64.Vector{N: dX, Inc: 1, Data: d.Bias[t*dX : (t+1)*dX]}, 1, blas64.Vector{N: dX, Inc: 1, Data: s.w})
-			blas64.Gemv(blas.Trans, 1, F, blas64.Vector{N: dX, Inc: 1, Data: s.w}, 1, blas64.Vector{N: n, Inc: 1, Data: s.qv})
+			blas64.Gemv(blas.Trans, sc, F, blas64.Vector{N: dX, Inc: 1, Data: s.w}, 1, blas64.Vector{N: n, Inc: 1, Data: s.qv})
 		}
 		dense.Symmetrize(s.q, n, n)
 		for i := 0; i < dU; i++ {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -295,5 +296,86 @@ func TestBadInput(t *testing.T) {
 		if _, err := s.Search(&q, tc.eta0, tc.budget); err == nil {
 			t.Errorf("%s: no error", tc.name)
 		}
+	}
+}
+
+// TestBADMMKind: with zero weights and multipliers the BADMM C-step is the
+// trajectory-only one; with zero-precision references its stage scaling keeps the
+// LQR gains and multiplies the covariances by η + w_t (spec §11.8); the
+// multipliers enter the cost's cross terms with a minus sign.
+func TestBADMMKind(t *testing.T) {
+	const T, dX, dU = 12, 3, 2
+	pr := randomProblem(7, T, dX, dU)
+	pr.Kind = trajopt.AgainstPrevious
+	s := trajopt.NewSolver(T, dX, dU, trajopt.Settings{})
+	want := lingauss.NewPolicy(T, dX, dU)
+	if _, err := s.Backward(want, pr, 0.7); err != nil {
+		t.Fatal(err)
+	}
+	b := *pr
+	b.Kind, b.Lin = trajopt.BADMM, randomProblem(8, T, dX, dU).Ref
+	b.PolWt = make([]float64, T)
+	b.LambdaK, b.Lambdak = make([]float64, T*dU*dX), make([]float64, T*dU)
+	got := lingauss.NewPolicy(T, dX, dU)
+	if _, err := s.Backward(got, &b, 0.7); err != nil {
+		t.Fatal(err)
+	}
+	for i := range want.K {
+		// (C + ηG)/η vs C/η + ηG/η: equal up to rounding of one division.
+		if math.Abs(got.K[i]-want.K[i]) > 1e-10*(1+math.Abs(want.K[i])) {
+			t.Fatalf("K[%d] = %v, trajopt kind %v", i, got.K[i], want.K[i])
+		}
+	}
+	// Stage scaling with G = H = 0.
+	zero := zeroRef(T, dX, dU)
+	plain := &trajopt.Problem{Dyn: pr.Dyn, Cost: pr.Cost, Ref: zero, Kind: trajopt.AgainstPolicy}
+	if _, err := s.Backward(want, plain, 1); err != nil { // C̃ = C
+		t.Fatal(err)
+	}
+	b = trajopt.Problem{Dyn: pr.Dyn, Cost: pr.Cost, Ref: zero, Lin: zero, Kind: trajopt.BADMM,
+		PolWt: make([]float64, T), LambdaK: make([]float64, T*dU*dX), Lambdak: make([]float64, T*dU)}
+	const eta = 0.5
+	for tt := range b.PolWt {
+		b.PolWt[tt] = 0.1 * float64(tt+1)
+	}
+	if _, err := s.Backward(got, &b, eta); err != nil {
+		t.Fatal(err)
+	}
+	for tt := 0; tt < T; tt++ {
+		sc := eta + b.PolWt[tt]
+		for i := 0; i < dU*dX; i++ {
+			if w := want.K[tt*dU*dX+i]; math.Abs(got.K[tt*dU*dX+i]-w) > 1e-10*(1+math.Abs(w)) {
+				t.Fatalf("t=%d: K = %v, LQR %v", tt, got.K[tt*dU*dX:(tt+1)*dU*dX], want.K[tt*dU*dX:(tt+1)*dU*dX])
+			}
+		}
+		for i := 0; i < dU*dU; i++ {
+			if w := sc * want.Cov[tt*dU*dU+i]; math.Abs(got.Cov[tt*dU*dU+i]-w) > 1e-10*(1+math.Abs(w)) {
+				t.Fatalf("t=%d: Σ = %v, want (η+w_t)·%v", tt, got.Cov[tt*dU*dU:(tt+1)*dU*dU], want.Cov[tt*dU*dU:(tt+1)*dU*dU])
+			}
+		}
+	}
+	// Multipliers: c̃_u = (c_u − λ_k)/(η+w) and C̃_ux = (C_ux − λ_K)/(η+w).
+	for i := range b.Lambdak {
+		b.Lambdak[i] = 0.3
+	}
+	for i := range b.LambdaK {
+		b.LambdaK[i] = -0.2
+	}
+	aug := lingauss.NewQuadCost(T, dX, dU)
+	s.AugmentedCost(aug, &b, eta)
+	n := dX + dU
+	for tt := 0; tt < T; tt++ {
+		sc := eta + b.PolWt[tt]
+		u, x := dX, 0
+		if w := (pr.Cost.Cv[tt*n+u] - 0.3) / sc; math.Abs(aug.Cv[tt*n+u]-w) > 1e-14 {
+			t.Errorf("t=%d: c̃_u = %v, want %v", tt, aug.Cv[tt*n+u], w)
+		}
+		if w := (pr.Cost.C[tt*n*n+u*n+x] + 0.2) / sc; math.Abs(aug.C[tt*n*n+u*n+x]-w) > 1e-14 || aug.C[tt*n*n+x*n+u] != aug.C[tt*n*n+u*n+x] {
+			t.Errorf("t=%d: C̃_ux = %v, want %v (symmetric)", tt, aug.C[tt*n*n+u*n+x], w)
+		}
+	}
+	b.PolWt[3] = -1
+	if _, err := s.Search(&b, 1, 1); err == nil || !strings.Contains(err.Error(), "PolWt[3]") {
+		t.Errorf("negative weight: err = %v", err)
 	}
 }
