@@ -36,3 +36,9 @@ BENCH ?= .
 COUNT ?= 1
 bench: deps
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(COUNT) -tags openblas ./...
+
+# Notebooks (issue 8): `make lab` installs Jupyter + the GoNB kernel and MuJoCo, then starts
+# Jupyter on notebooks/ at 127.0.0.1 with a token and prints the URL (LAB_PORT=8888).
+.PHONY: lab
+lab:
+	@scripts/lab.sh
