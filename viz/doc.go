@@ -1,0 +1,34 @@
+// Package viz turns MDGPS results into figures: one figure-data type per kind
+// of figure, each rendered two ways —
+//
+//   - Plot: a gonum/plot *plot.Plot, the canonical static figure (write it with
+//     SVG or PNG; it works offline, on GitHub and in nbconvert's HTML);
+//   - Chart / HTML: an interactive go-echarts chart whose HTML carries the
+//     echarts library itself (vendored from the npm package echarts 5.4.3 under
+//     assets/, Apache-2.0; no CDN), wrapped so that RequireJS (classic Jupyter,
+//     nbconvert) does not capture it.
+//
+// Figures are data first: every figure type exposes the series it draws as
+// exported fields (Lines.Curves, Heatmap.Values, Paths.Paths, …), so tests check
+// the data and not pixels (ARCHITECTURE.md "Figures"; STYLE.md, gonum/plot).
+//
+// # Figures
+//
+//   - Lines: curves over a common x axis with optional ±std bands and
+//     horizontal reference lines. Built by IterationCurves (cost or metric vs
+//     iteration, mean ± std over seeds, one curve per variant — the paper's
+//     Figure 3), EtaTraces and EpsilonTraces (per condition), BoundVsCost
+//     (Lemma 2's bound against the actual global cost) and PegHeights (peg-bottom
+//     height over time with the hole bottom and the success line).
+//   - Heatmap: values over conditions × time steps (KLHeatmap: the C-step's
+//     realised KL per time step).
+//   - Paths: obstacle-task trajectories drawn over the walls, starts and
+//     target (ObstaclePaths).
+//   - SuccessTable: the paper's Table 1 form (success % at iterations 3/6/9/12,
+//     paper numbers beside ours) as markdown, HTML or CSV.
+//
+// viz never imports GoNB (the notebook glue lives in viz/nb) and nothing of
+// cmd; it imports mdgps for the Iteration record, envs for samples and
+// envs/obstacle (pure Go) for the scene. Peg constants (hole depth, success
+// height) are passed in by the caller so that viz does not link MuJoCo.
+package viz

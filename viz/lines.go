@@ -1,0 +1,260 @@
+package viz
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// Curve is one named series y(x). With Std (same length as Y) the figure
+// shades the band Y ± Std. Points whose Y is NaN are gaps (not drawn).
+type Curve struct {
+	Name   string
+	X, Y   []float64
+	Std    []float64 // nil: no band
+	Dashed bool
+}
+
+// HLine is a horizontal reference line (a target, a threshold).
+type HLine struct {
+	Name string
+	Y    float64
+}
+
+// Lines is a figure of curves over a common x axis: cost or metric against
+// iteration, traces of η or ε, a height over time.
+type Lines struct {
+	Title, XLabel, YLabel string
+	LogY                  bool // logarithmic y axis (non-positive values are dropped)
+	Curves                []Curve
+	HLines                []HLine
+}
+
+var _ Figure = (*Lines)(nil)
+
+// xRange returns the smallest and largest x over all curves.
+func (f *Lines) xRange() (lo, hi float64) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for _, c := range f.Curves {
+		for _, x := range c.X {
+			lo, hi = math.Min(lo, x), math.Max(hi, x)
+		}
+	}
+	if lo > hi {
+		lo, hi = 0, 1
+	}
+	return lo, hi
+}
+
+func (f *Lines) ok(y float64) bool {
+	return !math.IsNaN(y) && !math.IsInf(y, 0) && (!f.LogY || y > 0)
+}
+
+// segments splits a curve into runs of drawable points.
+func (f *Lines) segments(c Curve, y []float64) []plotter.XYs {
+	var out []plotter.XYs
+	var cur plotter.XYs
+	for i := range c.X {
+		if i < len(y) && f.ok(y[i]) {
+			cur = append(cur, plotter.XY{X: c.X[i], Y: y[i]})
+			continue
+		}
+		if len(cur) > 0 {
+			out = append(out, cur)
+			cur = nil
+		}
+	}
+	if len(cur) > 0 {
+		out = append(out, cur)
+	}
+	return out
+}
+
+func (c Curve) check() error {
+	if len(c.X) != len(c.Y) {
+		return fmt.Errorf("viz: curve %q has %d x and %d y values", c.Name, len(c.X), len(c.Y))
+	}
+	if c.Std != nil && len(c.Std) != len(c.Y) {
+		return fmt.Errorf("viz: curve %q has %d y and %d std values", c.Name, len(c.Y), len(c.Std))
+	}
+	return nil
+}
+
+// Plot draws the curves (bands first, translucent), then the reference lines.
+func (f *Lines) Plot() (*plot.Plot, error) {
+	p := plot.New()
+	p.Title.Text = f.Title
+	p.X.Label.Text = f.XLabel
+	p.Y.Label.Text = f.YLabel
+	p.Legend.Top = true
+	if f.LogY {
+		p.Y.Scale = plot.LogScale{}
+		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+	}
+	p.Add(plotter.NewGrid())
+	for i, c := range f.Curves {
+		if err := c.check(); err != nil {
+			return nil, err
+		}
+		if c.Std == nil {
+			continue
+		}
+		lo := make([]float64, len(c.Y))
+		hi := make([]float64, len(c.Y))
+		for j := range c.Y {
+			lo[j], hi[j] = c.Y[j]-c.Std[j], c.Y[j]+c.Std[j]
+			if f.LogY && lo[j] <= 0 {
+				lo[j] = c.Y[j] / 10 // keep the band on a log axis
+			}
+		}
+		his, los := f.segments(c, hi), f.segments(c, lo)
+		if len(his) != len(los) {
+			continue
+		}
+		for k := range his {
+			if len(his[k]) != len(los[k]) || len(his[k]) < 2 {
+				continue
+			}
+			pts := append(plotter.XYs{}, his[k]...)
+			for j := len(los[k]) - 1; j >= 0; j-- {
+				pts = append(pts, los[k][j])
+			}
+			poly, err := plotter.NewPolygon(pts)
+			if err != nil {
+				return nil, fmt.Errorf("viz: band of %q: %w", c.Name, err)
+			}
+			poly.Color = rgba(Colour(i), 60)
+			poly.LineStyle.Width = 0
+			p.Add(poly)
+		}
+	}
+	for i, c := range f.Curves {
+		segs := f.segments(c, c.Y)
+		var thumb plot.Thumbnailer
+		for _, s := range segs {
+			l, pts, err := plotter.NewLinePoints(s)
+			if err != nil {
+				return nil, fmt.Errorf("viz: curve %q: %w", c.Name, err)
+			}
+			l.Color = rgba(Colour(i), 255)
+			l.Width = vg.Points(1.5)
+			if c.Dashed {
+				l.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
+			}
+			pts.Color = l.Color
+			pts.Shape = draw.CircleGlyph{}
+			pts.Radius = vg.Points(1.5)
+			if len(s) > 40 {
+				pts.Radius = 0
+			}
+			p.Add(l, pts)
+			thumb = l
+		}
+		if thumb != nil {
+			p.Legend.Add(c.Name, thumb)
+		}
+	}
+	lo, hi := f.xRange()
+	for i, h := range f.HLines {
+		if !f.ok(h.Y) {
+			continue
+		}
+		l, err := plotter.NewLine(plotter.XYs{{X: lo, Y: h.Y}, {X: hi, Y: h.Y}})
+		if err != nil {
+			return nil, err
+		}
+		l.Color = rgba("#555555", 255)
+		l.Dashes = []vg.Length{vg.Points(2 + 2*float64(i)), vg.Points(2)}
+		p.Add(l)
+		p.Legend.Add(h.Name, l)
+	}
+	return p, nil
+}
+
+func lineData(xs, ys []float64, ok func(float64) bool) []opts.LineData {
+	d := make([]opts.LineData, 0, len(xs))
+	for i := range xs {
+		if i < len(ys) && ok(ys[i]) {
+			d = append(d, opts.LineData{Value: []float64{xs[i], ys[i]}})
+		} else {
+			d = append(d, opts.LineData{Value: []interface{}{xs[i], "-"}}) // a gap
+		}
+	}
+	return d
+}
+
+// Chart returns the interactive chart: the curves with their bands (for a
+// linear axis a stacked area between Y−Std and Y+Std; for a log axis dashed
+// Y±Std lines) and the reference lines.
+func (f *Lines) Chart() Snippeter {
+	c := charts.NewLine()
+	yType := "value"
+	if f.LogY {
+		yType = "log"
+	}
+	c.SetGlobalOptions(
+		charts.WithInitializationOpts(opts.Initialization{Width: "800px", Height: "450px"}),
+		charts.WithTitleOpts(opts.Title{Title: f.Title}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "30px"}),
+		charts.WithGridOpts(opts.Grid{Top: "80px"}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: f.XLabel, NameLocation: "middle", NameGap: 25, Scale: opts.Bool(true)}),
+		charts.WithYAxisOpts(opts.YAxis{Type: yType, Name: f.YLabel, Scale: opts.Bool(true)}),
+	)
+	ok := f.ok
+	for i, cv := range f.Curves {
+		col := Colour(i)
+		if cv.Std != nil && len(cv.Std) == len(cv.Y) {
+			lo := make([]float64, len(cv.Y))
+			hi := make([]float64, len(cv.Y))
+			w := make([]float64, len(cv.Y))
+			for j := range cv.Y {
+				lo[j], hi[j], w[j] = cv.Y[j]-cv.Std[j], cv.Y[j]+cv.Std[j], 2*cv.Std[j]
+			}
+			if f.LogY {
+				for _, b := range [][]float64{lo, hi} {
+					c.AddSeries(cv.Name+" ±std", lineData(cv.X, b, ok),
+						charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false)}),
+						charts.WithLineStyleOpts(opts.LineStyle{Color: col, Type: "dashed", Width: 1}),
+						charts.WithItemStyleOpts(opts.ItemStyle{Color: col}))
+				}
+			} else {
+				stack := fmt.Sprintf("band%d", i)
+				c.AddSeries(cv.Name+" ±std", lineData(cv.X, lo, ok),
+					charts.WithLineChartOpts(opts.LineChart{Stack: stack, ShowSymbol: opts.Bool(false)}),
+					charts.WithLineStyleOpts(opts.LineStyle{Opacity: opts.Float(0)}),
+					charts.WithItemStyleOpts(opts.ItemStyle{Color: col}))
+				c.AddSeries(cv.Name+" ±std", lineData(cv.X, w, ok),
+					charts.WithLineChartOpts(opts.LineChart{Stack: stack, ShowSymbol: opts.Bool(false)}),
+					charts.WithLineStyleOpts(opts.LineStyle{Opacity: opts.Float(0)}),
+					charts.WithAreaStyleOpts(opts.AreaStyle{Color: col, Opacity: opts.Float(0.25)}),
+					charts.WithItemStyleOpts(opts.ItemStyle{Color: col}))
+			}
+		}
+		ls := opts.LineStyle{Color: col, Width: 2}
+		if cv.Dashed {
+			ls.Type = "dashed"
+		}
+		c.AddSeries(cv.Name, lineData(cv.X, cv.Y, ok),
+			charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(len(cv.X) <= 40)}),
+			charts.WithLineStyleOpts(ls),
+			charts.WithItemStyleOpts(opts.ItemStyle{Color: col}))
+	}
+	lo, hi := f.xRange()
+	for _, h := range f.HLines {
+		if !ok(h.Y) {
+			continue
+		}
+		c.AddSeries(h.Name, lineData([]float64{lo, hi}, []float64{h.Y, h.Y}, ok),
+			charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false)}),
+			charts.WithLineStyleOpts(opts.LineStyle{Color: "#555555", Type: "dashed", Width: 1}),
+			charts.WithItemStyleOpts(opts.ItemStyle{Color: "#555555"}))
+	}
+	return c
+}
