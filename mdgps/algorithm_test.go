@@ -176,8 +176,8 @@ func checkBound(t *testing.T, it Iteration) {
 	}
 }
 
-// TestOnPolicyAndTrajOpt: the on-policy variant and the trajectory-only baseline
-// run and reduce the cost on the obstacle task.
+// TestOnPolicyAndTrajOpt: the on-policy variant, the trajectory-only baseline and
+// BADMM run and reduce the cost on the obstacle task.
 func TestOnPolicyAndTrajOpt(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -185,6 +185,7 @@ func TestOnPolicyAndTrajOpt(t *testing.T) {
 	}{
 		{"on-policy global step", func(c *Config) { c.Sampling, c.StepRule = OnPolicy, GlobalStep }},
 		{"trajopt", func(c *Config) { c.Algorithm = TrajOpt }},
+		{"badmm", func(c *Config) { c.Algorithm = BADMM; c.NN.Iterations = 200 }},
 	} {
 		cfg := shortObstacle(3)
 		tc.mod(&cfg)

@@ -16,8 +16,9 @@ type Algorithm string
 const (
 	// MDGPS is Algorithm 3 of the paper: C-step against the linearised global policy.
 	MDGPS Algorithm = "mdgps"
-	// BADMM is the earlier guided policy search with dual variables (spec §11).
-	// Not implemented yet: Validate rejects it with a message saying so.
+	// BADMM is the earlier guided policy search with dual variables (spec §11):
+	// C-steps against the previous controller plus a weighted KL to the
+	// linearised global policy, Lagrange multipliers, 4 inner C/S rounds.
 	BADMM Algorithm = "badmm"
 	// TrajOpt optimises the local controllers only, each C-step constrained to the
 	// previous controller (spec §12); no global policy is trained.
@@ -80,6 +81,7 @@ type Config struct {
 	Policy      PolicyClass
 	NN          nn.Config // network and S-step settings (Policy = mlp)
 	TrajOpt     trajopt.Settings
+	BADMM       BADMMConfig // BADMM settings (Algorithm badmm); StepRule fixed disables its step rule
 	// Compat reproduces the reference where our default differs: the [0.1, 5] clamp
 	// of the step ratio in the multiplier update (spec §7.7). The fitting and S-step
 	// packages have their own Compat switches inside DynPrior, Dynamics, PolPrior,
@@ -114,6 +116,7 @@ func paperBase() Config {
 		PolicyMode:  fit.ReplaceSamples,
 		Policy:      NeuralPolicy,
 		NN:          nc,
+		BADMM:       DefaultBADMM(),
 	}
 }
 
@@ -194,10 +197,10 @@ func (c *Config) Validate() error {
 	switch {
 	case c.Task == "":
 		return bad("Task", `""`, "the task name (obstacle, peg, blindpeg, linear)")
-	case c.Algorithm == BADMM:
-		return bad("Algorithm", c.Algorithm, "mdgps or trajopt (badmm is not implemented yet)")
-	case c.Algorithm != MDGPS && c.Algorithm != TrajOpt:
-		return bad("Algorithm", c.Algorithm, "mdgps or trajopt")
+	case c.Algorithm != MDGPS && c.Algorithm != TrajOpt && c.Algorithm != BADMM:
+		return bad("Algorithm", c.Algorithm, "mdgps, badmm or trajopt")
+	case c.Algorithm == BADMM && c.Sampling == OnPolicy:
+		return bad("Sampling", c.Sampling, "off for BADMM (the reference samples the local controllers)")
 	case c.Sampling != OffPolicy && c.Sampling != OnPolicy:
 		return bad("Sampling", c.Sampling, "off or on")
 	case c.Algorithm == TrajOpt && c.Sampling == OnPolicy:
@@ -242,7 +245,12 @@ func (c *Config) Validate() error {
 	if err := c.DynPrior.Validate(); err != nil {
 		return fmt.Errorf("mdgps: Config.DynPrior: %w", err)
 	}
-	if c.Algorithm == MDGPS {
+	if c.Algorithm == BADMM {
+		if err := c.BADMM.Validate(); err != nil {
+			return err
+		}
+	}
+	if c.Algorithm != TrajOpt {
 		if err := c.PolicyFit.Validate(); err != nil {
 			return fmt.Errorf("mdgps: Config.PolicyFit: %w", err)
 		}

@@ -107,7 +107,7 @@ func (r *Run) record(evals []*envs.Sample, n int) Iteration {
 		perT := make([]float64, T)
 		w.Forward(mg, c.New, c.Dyn)
 		cr.PredictedCost = w.ExpectedCost(perT, mg, c.Cost)
-		if g := r.Global(); g != nil && cfg.Algorithm == MDGPS {
+		if g := r.Global(); g != nil {
 			cr.SStepKL, cr.Bound, cr.BoundEpsMax = r.policyDiagnostics(c, perT)
 		}
 		rec.Conditions[m] = cr

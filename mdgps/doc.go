@@ -80,6 +80,9 @@
 // fixed, and the later reference's laplace and mc), per-condition or shared
 // multipliers, the neural or the linear policy class (the convex case in which
 // MDGPS is exact mirror descent, paper §3), and the trajectory-only baseline
-// (Algorithm TrajOpt). The BADMM baseline (spec §11) is not implemented yet:
-// Config.Validate says so.
+// (Algorithm TrajOpt), and the BADMM baseline (Algorithm BADMM, spec §11): its
+// C-step is constrained to the previous controller and pulled toward the
+// linearised global policy by per-step weights and Lagrange multipliers, with
+// its four inner C/S rounds run inside the CStep phase (no separate Imitate or
+// SStep phases).
 package mdgps

@@ -65,6 +65,8 @@ type condState struct {
 	PrevLin  *lingauss.Policy
 	PrevLoc  *lingauss.Policy // the previous iteration's sampled controller (trajopt's rule)
 	PrevMC   float64
+
+	BADMM *badmmCond // BADMM's weights and multipliers (Algorithm BADMM only)
 }
 
 // CStepInfo is what the C-step of one condition did.
@@ -180,14 +182,20 @@ func (r *Run) init(cfg Config) error {
 			return err
 		}
 		c := &condState{Local: local, Eta: cfg.InitEta, StepMult: 1, DynPrior: dp}
-		if cfg.Algorithm == MDGPS {
+		if cfg.Algorithm == BADMM {
+			c.BADMM = &badmmCond{PolWt: make([]float64, T), LambdaK: make([]float64, T*d.U*d.X), Lambdak: make([]float64, T*d.U)}
+			for t := range c.BADMM.PolWt {
+				c.BADMM.PolWt[t] = cfg.BADMM.InitPolWt
+			}
+		}
+		if cfg.Algorithm != TrajOpt {
 			if c.PolPrior, err = fit.NewPolicyPrior(cfg.PolPrior, T, d.X, d.O, d.U); err != nil {
 				return err
 			}
 		}
 		st.Conds = append(st.Conds, c)
 	}
-	if cfg.Algorithm == MDGPS {
+	if cfg.Algorithm != TrajOpt {
 		switch cfg.Policy {
 		case NeuralPolicy:
 			nc := cfg.NN
@@ -281,6 +289,14 @@ func (r *Run) phases() []Phase {
 	first := r.st.Iter == 0
 	if cfg.Algorithm == TrajOpt {
 		ps := []Phase{PhaseSample, PhaseFitDynamics}
+		if !first {
+			ps = append(ps, PhaseAdjustStep)
+		}
+		return append(ps, PhaseCStep, PhaseFinish)
+	}
+	if cfg.Algorithm == BADMM {
+		// The S-steps run inside CStep's inner rounds (spec §11.3).
+		ps := []Phase{PhaseSample, PhaseFitDynamics, PhaseFitPolicy}
 		if !first {
 			ps = append(ps, PhaseAdjustStep)
 		}
@@ -603,6 +619,17 @@ func (r *Run) AdjustStep() error {
 		return err
 	}
 	cfg := r.st.Config
+	if cfg.Algorithm == BADMM && cfg.StepRule != FixedStep {
+		// BADMM's own rule, per condition (spec §11.7).
+		for _, c := range r.st.Conds {
+			prev, predicted, actual := r.badmmStepCosts(c)
+			pred, act := prev-predicted, prev-actual
+			nm := NewMult(pred, act, c.StepMult, cfg.MinMult, cfg.MaxMult, cfg.Compat)
+			c.Step = StepInfo{Pred: pred, Actual: act, OldMult: c.StepMult, NewMult: nm}
+			c.StepMult = nm
+		}
+		return r.end(PhaseAdjustStep, t0)
+	}
 	if cfg.StepRule != FixedStep {
 		M := len(r.st.Conds)
 		costs := make([]StepCosts, M)
@@ -662,6 +689,12 @@ func (r *Run) CStep() error {
 		return err
 	}
 	cfg := r.st.Config
+	if cfg.Algorithm == BADMM {
+		if err := r.badmmCStep(); err != nil {
+			return err
+		}
+		return r.end(PhaseCStep, t0)
+	}
 	err = r.parallel(func(m int) error {
 		c := r.st.Conds[m]
 		pr := &trajopt.Problem{Dyn: c.Dyn, Cost: c.Cost, MaxEnt: cfg.MaxEnt}

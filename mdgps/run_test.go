@@ -28,7 +28,8 @@ func TestConfigValidate(t *testing.T) {
 	}{
 		{"Task", func(c *Config) { c.Task = "" }},
 		{"Algorithm", func(c *Config) { c.Algorithm = "gps" }},
-		{"Algorithm", func(c *Config) { c.Algorithm = BADMM }},
+		{"Sampling", func(c *Config) { c.Algorithm, c.Sampling = BADMM, OnPolicy }},
+		{"BADMM.InnerIterations", func(c *Config) { c.Algorithm, c.BADMM.InnerIterations = BADMM, 0 }},
 		{"Sampling", func(c *Config) { c.Sampling = "both" }},
 		{"Sampling", func(c *Config) { c.Algorithm, c.Sampling = TrajOpt, OnPolicy }},
 		{"StepRule", func(c *Config) { c.StepRule = "adaptive" }},

@@ -89,7 +89,7 @@ type GMM struct {
 	N int
 
 	chol   []float64 // K×D×D lower Cholesky factors L_k of Sigma; valid when cached
-	cinv   []float64 // K×D×D transposed inverses L_k⁻ᵀ (upper triangular)
+	cinv   []float64 // K×D×D inverses L_k⁻¹ (lower triangular)
 	cconst []float64 // −D/2·log 2π − Σ log L_ii per cluster
 	cached bool
 	iw     inferWork
@@ -289,7 +289,7 @@ func (g *GMM) factorise() error {
 	if useTrmm {
 		g.cinv = grow(g.cinv, K*D*D)
 		for k := 0; k < K; k++ {
-			invLowerT(g.cinv[k*D*D:(k+1)*D*D], g.chol[k*D*D:(k+1)*D*D], D)
+			invLowerBLAS(g.cinv[k*D*D:(k+1)*D*D], g.chol[k*D*D:(k+1)*D*D], D)
 		}
 	}
 	g.cached = true
@@ -313,8 +313,8 @@ func (g *GMM) logObs(lo, ptsT []float64, n int, z, ss []float64) {
 			}
 		}
 		if useTrmm {
-			blas64.Trmm(blas.Left, blas.Trans, 1,
-				blas64.Triangular{Uplo: blas.Upper, Diag: blas.NonUnit, N: D, Stride: D, Data: g.cinv[k*D*D : (k+1)*D*D]},
+			blas64.Trmm(blas.Left, blas.NoTrans, 1,
+				blas64.Triangular{Uplo: blas.Lower, Diag: blas.NonUnit, N: D, Stride: D, Data: g.cinv[k*D*D : (k+1)*D*D]},
 				blas64.General{Rows: D, Cols: n, Stride: n, Data: z})
 		} else {
 			blas64.Trsm(blas.Left, blas.NoTrans, 1,

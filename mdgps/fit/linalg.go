@@ -2,6 +2,9 @@ package fit
 
 import (
 	"math"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
 )
 
 // cholLower overwrites the n×n row-major symmetric matrix a (lower triangle
@@ -116,4 +119,17 @@ func invLowerT(dst, l []float64, n int) {
 			yj[i] = -dot(l[i*n+j:i*n+i], yj[j:i]) / l[i*n+i]
 		}
 	}
+}
+
+// invLowerBLAS writes L⁻¹ (lower triangular) into dst by a triangular solve with
+// the identity.
+func invLowerBLAS(dst, l []float64, n int) {
+	for i := range dst[:n*n] {
+		dst[i] = 0
+	}
+	for i := 0; i < n; i++ {
+		dst[i*n+i] = 1
+	}
+	blas64.Trsm(blas.Left, blas.NoTrans, 1, blas64.Triangular{Uplo: blas.Lower, Diag: blas.NonUnit, N: n, Stride: n, Data: l},
+		blas64.General{Rows: n, Cols: n, Stride: n, Data: dst})
 }
