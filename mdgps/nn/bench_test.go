@@ -82,11 +82,15 @@ func BenchmarkSStepPeg(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
+	c0 := cpuTime()
 	for i := 0; i < b.N; i++ {
 		if _, err := m.SStep(d); err != nil {
 			b.Fatal(err)
 		}
 	}
+	// CPU seconds per S-step (process user+sys time): the one-core cost, robust to
+	// other processes on the machine, unlike the wall-clock ns/op.
+	b.ReportMetric((cpuTime()-c0).Seconds()/float64(b.N), "cpu-s/op")
 }
 
 // BenchmarkAdamStepPeg times a single minibatch step (forward, backward, Adam) at
