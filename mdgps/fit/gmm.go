@@ -286,11 +286,9 @@ func (g *GMM) factorise() error {
 		}
 		g.cconst[k] = c0 - sumLogDiag(r, D)
 	}
-	if useTrmm {
-		g.cinv = grow(g.cinv, K*D*D)
-		for k := 0; k < K; k++ {
-			invLowerBLAS(g.cinv[k*D*D:(k+1)*D*D], g.chol[k*D*D:(k+1)*D*D], D)
-		}
+	g.cinv = grow(g.cinv, K*D*D)
+	for k := 0; k < K; k++ {
+		invLower(g.cinv[k*D*D:(k+1)*D*D], g.chol[k*D*D:(k+1)*D*D], D)
 	}
 	g.cached = true
 	return nil
@@ -308,24 +306,23 @@ func (g *GMM) logObs(lo, ptsT []float64, n int, z, ss []float64) {
 		mu := g.Mu[k*D : (k+1)*D]
 		for j := 0; j < D; j++ {
 			zj, pj, m := z[j*n:(j+1)*n], ptsT[j*n:(j+1)*n], mu[j]
+			pj = pj[:len(zj)]
 			for i := range zj {
 				zj[i] = pj[i] - m
 			}
 		}
-		if useTrmm {
-			blas64.Trmm(blas.Left, blas.NoTrans, 1,
-				blas64.Triangular{Uplo: blas.Lower, Diag: blas.NonUnit, N: D, Stride: D, Data: g.cinv[k*D*D : (k+1)*D*D]},
-				blas64.General{Rows: D, Cols: n, Stride: n, Data: z})
-		} else {
-			blas64.Trsm(blas.Left, blas.NoTrans, 1,
-				blas64.Triangular{Uplo: blas.Lower, Diag: blas.NonUnit, N: D, Stride: D, Data: g.chol[k*D*D : (k+1)*D*D]},
-				blas64.General{Rows: D, Cols: n, Stride: n, Data: z})
+		// z = L_k⁻¹ (y − μ_k) by multiplying with the explicit inverse: with OpenBLAS
+		// a triangular product is about twice as fast as a triangular solve here,
+		// and the 59×59 inverses cost less than that difference.
+		blas64.Trmm(blas.Left, blas.NoTrans, 1,
+			blas64.Triangular{Uplo: blas.Lower, Diag: blas.NonUnit, N: D, Stride: D, Data: g.cinv[k*D*D : (k+1)*D*D]},
+			blas64.General{Rows: D, Cols: n, Stride: n, Data: z})
+		for i, v := range z[:n] {
+			ss[i] = v * v
 		}
-		for i := range ss {
-			ss[i] = 0
-		}
-		for j := 0; j < D; j++ {
+		for j := 1; j < D; j++ {
 			zj := z[j*n : (j+1)*n]
+			ss := ss[:len(zj)]
 			for i, v := range zj {
 				ss[i] += v * v
 			}

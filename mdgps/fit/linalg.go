@@ -57,17 +57,6 @@ func sumLogDiag(r []float64, n int) float64 {
 	return s
 }
 
-// symmetrize sets a = (a + aᵀ)/2 for the n×n row-major a.
-func symmetrize(a []float64, n int) {
-	for i := 0; i < n; i++ {
-		for j := i + 1; j < n; j++ {
-			v := 0.5 * (a[i*n+j] + a[j*n+i])
-			a[i*n+j] = v
-			a[j*n+i] = v
-		}
-	}
-}
-
 // mirrorUpper copies the upper triangle of a into its lower triangle.
 func mirrorUpper(a []float64, n int) {
 	for i := 0; i < n; i++ {
@@ -103,27 +92,9 @@ func grow(s []float64, n int) []float64 {
 	return s[:n]
 }
 
-const useTrmm = true
-
-// invLowerT writes Y = L⁻ᵀ (upper triangular, strict lower zero) for the n×n
-// lower triangular l into dst, row by row of Y with contiguous dot products:
-// Y_jj = 1/L_jj, Y_ji = −(Σ_{j≤k<i} L_ik Y_jk)/L_ii for i > j.
-func invLowerT(dst, l []float64, n int) {
-	for j := 0; j < n; j++ {
-		yj := dst[j*n : j*n+n]
-		for i := 0; i < j; i++ {
-			yj[i] = 0
-		}
-		yj[j] = 1 / l[j*n+j]
-		for i := j + 1; i < n; i++ {
-			yj[i] = -dot(l[i*n+j:i*n+i], yj[j:i]) / l[i*n+i]
-		}
-	}
-}
-
-// invLowerBLAS writes L⁻¹ (lower triangular) into dst by a triangular solve with
+// invLower writes L⁻¹ (lower triangular) into dst by a triangular solve with
 // the identity.
-func invLowerBLAS(dst, l []float64, n int) {
+func invLower(dst, l []float64, n int) {
 	for i := range dst[:n*n] {
 		dst[i] = 0
 	}
