@@ -113,11 +113,15 @@ func (l *Linear) Prob(obs []float64, T int, mean, cov []float64) {
 //
 //	(Σ_n w_n P_n ⊗ z_n z_nᵀ) θ = Σ_n w_n (P_n μ_n) ⊗ z_n,
 //
-// solved after Jacobi scaling by Cholesky or, when a pivot falls below
-// cholPivotTol (rank-deficient steps), by a symmetric eigendecomposition
-// (pseudo-inverse with threshold LinearRcond: the minimum-norm minimiser). The covariance part gives Σ_t = (Σ_n w_n P_n / Σ_n w_n)⁻¹ (full
-// matrix). Stats.MeanLoss is the weighted mean-action loss after the projection.
-// On error the policy is unchanged.
+// solved after Jacobi scaling by Cholesky or, when a squared pivot falls below
+// 1e-10 (rank-deficient steps, e.g. identical initial states), by a symmetric
+// eigendecomposition (pseudo-inverse with threshold LinearRcond: the minimum-norm
+// minimiser). The covariance part gives the full matrix
+//
+//	Σ_t = (Σ_n w_n P_n / Σ_n w_n)⁻¹.
+//
+// Stats.MeanLoss is the weighted mean-action loss after the projection. On error
+// the policy is unchanged.
 func (l *Linear) SStep(d *Dataset) (Stats, error) {
 	p := l.Policy
 	if err := d.checkDims(p.DX, p.DU); err != nil {
