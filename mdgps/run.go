@@ -707,11 +707,9 @@ func (r *Run) CStep() error {
 		s := trajopt.NewSolver(r.T, r.dims.X, r.dims.U, cfg.TrajOpt)
 		res, err := s.Search(pr, c.Eta, eps*float64(r.T))
 		if err != nil {
-			var nf *lingauss.NonFiniteError
-			if errors.As(err, &nf) {
-				// Bad input (a NaN in a fit) is recorded like a numerical failure: the
-				// evidence names the array and index.
-			}
+			// *trajopt.NotPDError (η at its limit), *trajopt.NonFiniteResultError,
+			// or a *lingauss.NonFiniteError naming the array and index of a NaN in
+			// a fit: recorded with its evidence; the condition keeps its controller.
 			c.Search = CStepInfo{Epsilon: eps, Eta: c.Eta, Err: err.Error()}
 			c.New = c.Local.Clone()
 			return nil

@@ -2,6 +2,7 @@ package mdgps
 
 import (
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -241,5 +242,47 @@ func TestAutosaveOff(t *testing.T) {
 	}
 	if !reflect.DeepEqual(stripWall(r.History()), stripWall(again.History())) {
 		t.Error("resumed run differs")
+	}
+}
+
+// TestCStepFailureRecorded: a numerical failure in one condition's C-step (here a
+// NaN injected into its fitted dynamics) is recorded with its evidence, that
+// condition keeps its controller, and the others and the run go on.
+func TestCStepFailureRecorded(t *testing.T) {
+	r, err := New(obstacle.New(), shortObstacle(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for r.Phase() != PhaseCStep {
+		var err error
+		switch r.Phase() {
+		case PhaseSample:
+			err = r.Sample()
+		case PhaseFitDynamics:
+			err = r.FitDynamics()
+		case PhaseImitate:
+			err = r.Imitate()
+		case PhaseFitPolicy:
+			err = r.FitPolicy()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := r.Local(2).Clone()
+	r.st.Conds[2].Dyn.F[17] = math.NaN()
+	it, err := r.Step()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := it.Conditions[2]
+	if it.Failures != 1 || !strings.Contains(c.Error, "dynamics.F[17]") {
+		t.Fatalf("failures %d, condition 2 error %q", it.Failures, c.Error)
+	}
+	if !reflect.DeepEqual(r.Local(2).K, before.K) {
+		t.Error("the failed condition's controller changed")
+	}
+	if it.Conditions[1].Error != "" || it.Conditions[1].KL == 0 {
+		t.Errorf("condition 1 affected: %+v", it.Conditions[1])
 	}
 }
