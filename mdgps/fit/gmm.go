@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sync"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
@@ -161,7 +162,8 @@ func (g *GMM) Fit(data []float64, D, K int, init Init) (EMResult, error) {
 	}
 	g.cached = false
 
-	w := newEMWork(n, D, K)
+	w := getEMWork(n, D, K)
+	defer emPool.Put(w)
 	transpose(w.dataT, data, n, D)
 	prevll := math.Inf(-1)
 	res.Stop = StopMaxIterations
@@ -347,24 +349,31 @@ type emWork struct {
 	dataT, z, ss, logobs, rowLSE, w, sw, muT, colLSE []float64
 }
 
-func newEMWork(n, D, K int) *emWork {
-	return &emWork{
-		dataT:  make([]float64, D*n),
-		z:      make([]float64, D*n),
-		ss:     make([]float64, n),
-		logobs: make([]float64, n*K),
-		rowLSE: make([]float64, n),
-		w:      make([]float64, n*K),
-		sw:     make([]float64, n),
-		muT:    make([]float64, D*K),
-		colLSE: make([]float64, K),
+// emPool recycles EM scratch space (about 4·n·D floats) across fits, which
+// matters when many conditions are fitted in parallel every iteration.
+var emPool sync.Pool
+
+func getEMWork(n, D, K int) *emWork {
+	w, _ := emPool.Get().(*emWork)
+	if w == nil {
+		w = new(emWork)
 	}
+	w.dataT = grow(w.dataT, D*n)
+	w.z = grow(w.z, D*n)
+	w.ss = grow(w.ss, n)
+	w.logobs = grow(w.logobs, n*K)
+	w.rowLSE = grow(w.rowLSE, n)
+	w.w = grow(w.w, n*K)
+	w.sw = grow(w.sw, n)
+	w.muT = grow(w.muT, D*K)
+	w.colLSE = grow(w.colLSE, K)
+	return w
 }
 
 // mstep updates π, μ, Σ from the E-step's log-observations in w.logobs.
 func (g *GMM) mstep(n int, w *emWork) {
 	K, D := g.K, g.D
-	col := make([]float64, n)
+	col := w.ss // free during the M-step
 	// log r_nk (responsibilities), stored in w.w for now.
 	for i := 0; i < n; i++ {
 		for k := 0; k < K; k++ {
