@@ -10,7 +10,7 @@ export MDGPS_GOLDEN_DIR
 
 # The notebook test (notebooks/notebooks_test.go) is skipped by plain `go test ./...` here
 # (NOTEBOOK_TESTS=0) and run once, strictly, by `make notebook-test` (NOTEBOOK_TESTS=1).
-NOTEBOOK_TESTS ?= 0
+NOTEBOOK_TESTS = 0
 export NOTEBOOK_TESTS
 
 # Packages whose tests run a second time on OpenBLAS.
