@@ -47,3 +47,11 @@ bench: deps
 .PHONY: lab
 lab:
 	@scripts/lab.sh
+
+# Executes every notebook with the GoNB kernel and checks the outputs and the charts
+# (notebooks/notebooks_test.go); installs Jupyter, the kernel and Chromium when missing.
+.PHONY: notebook-test
+notebook-test: deps
+	@NB_INTERACTIVE=1 NB_WITH_GOPLS=0 scripts/setup-notebooks.sh
+	@scripts/install-deps.sh chromium
+	NOTEBOOK_TESTS=1 $(GO) test -count=1 -timeout 30m -v -run 'TestNotebooks|TestLabServer' ./notebooks/
