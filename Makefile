@@ -55,3 +55,11 @@ notebook-test: deps
 	@NB_INTERACTIVE=1 NB_WITH_GOPLS=0 scripts/setup-notebooks.sh
 	@scripts/install-deps.sh chromium
 	NOTEBOOK_TESTS=1 $(GO) test -count=1 -timeout 30m -v -run 'TestNotebooks|TestLabServer' ./notebooks/
+
+# The paper's grid (issue 7): installs OpenBLAS and MuJoCo, builds cmd/mdgps with -tags openblas
+# and runs `mdgps reproduce` into data/paper (finished runs are skipped, so it resumes), writing
+# figures/{obstacle,peg,blindpeg}.svg, success.md and run-info.md. REPRODUCE_FLAGS passes flags on,
+# e.g. make reproduce REPRODUCE_FLAGS="--tasks obstacle --seeds 0".
+.PHONY: reproduce
+reproduce:
+	@scripts/reproduce.sh $(REPRODUCE_FLAGS)
