@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Reproduces the paper's experiment grid (Montgomery & Levine 2016, Figure 3 and Table 1):
+# installs what the build needs (OpenBLAS, MuJoCo), builds cmd/mdgps with -tags openblas and
+# runs `mdgps reproduce` into data/paper (OUT=...), then notes the command, commit, machine and
+# wall time in OUT/run-info.md. Finished runs are skipped, so an interrupted call resumes.
+#
+# Usage: scripts/reproduce.sh [mdgps reproduce flags]     (make reproduce)
+#   e.g. scripts/reproduce.sh --tasks obstacle --seeds 0 --iterations 4   (a quick check)
+#   OUT=/tmp/paper scripts/reproduce.sh                                    (another directory)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+GO="${GO:-go}"
+OUT="${OUT:-data/paper}"
+
+scripts/install-deps.sh
+mkdir -p bin
+"$GO" build -tags openblas -o bin/mdgps ./cmd/mdgps
+
+start=$(date +%s)
+started="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+bin/mdgps reproduce --out "$OUT" "$@"
+secs=$(( $(date +%s) - start ))
+
+commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+dirty=""
+[ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ] && dirty=" (with uncommitted changes)"
+cpu="$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//')"
+{
+  echo "# How these results were made"
+  echo
+  echo "- command: \`scripts/reproduce.sh $*\` (= \`bin/mdgps reproduce --out $OUT $*\`, built with \`-tags openblas\`)"
+  echo "- commit: $commit$dirty"
+  echo "- machine: $(nproc) cores, ${cpu:-unknown CPU}, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
+  echo "- Go: $("$GO" version | cut -d' ' -f3-)"
+  echo "- started $started, wall time of this call ${secs} s (runs finished by earlier calls are skipped and not counted)"
+} > "$OUT/run-info.md"
+echo "reproduce: ${secs} s; see $OUT/success.md, $OUT/figures/ and $OUT/run-info.md"
