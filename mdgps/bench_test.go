@@ -45,36 +45,16 @@ func benchIteration(b *testing.B, env envs.Env, cfg Config) {
 		}
 		r.SetAutosave(false) // as the CLI runs: one checkpoint per iteration
 		b.StartTimer()
-		for r.Phase() != PhaseFinish {
+		for finished := false; !finished; {
 			p := r.Phase()
 			t0 := time.Now()
-			var err error
-			switch p {
-			case PhaseSample:
-				err = r.Sample()
-			case PhaseFitDynamics:
-				err = r.FitDynamics()
-			case PhaseFitPolicy:
-				err = r.FitPolicy()
-			case PhaseAdjustStep:
-				err = r.AdjustStep()
-			case PhaseCStep:
-				err = r.CStep()
-			case PhaseSStep:
-				err = r.SStep()
-			default:
-				b.Fatalf("unexpected phase %s", p)
-			}
+			_, fin, err := r.Next()
 			if err != nil {
 				b.Fatal(err)
 			}
+			finished = fin
 			phaseSec[p] += time.Since(t0).Seconds()
 		}
-		t0 := time.Now()
-		if _, err := r.Finish(); err != nil {
-			b.Fatal(err)
-		}
-		phaseSec[PhaseFinish] += time.Since(t0).Seconds()
 	}
 	for p, s := range phaseSec {
 		b.ReportMetric(s/float64(b.N), string(p)+"-s")

@@ -358,33 +358,39 @@ func (r *Run) checkpoint() error {
 	return save(r.path, r.st)
 }
 
+// Next runs the next phase (Phase()). When that phase is Finish, it returns the
+// iteration's record and finished = true.
+func (r *Run) Next() (it Iteration, finished bool, err error) {
+	switch p := r.st.Phase; p {
+	case PhaseSample:
+		err = r.Sample()
+	case PhaseFitDynamics:
+		err = r.FitDynamics()
+	case PhaseImitate:
+		err = r.Imitate()
+	case PhaseFitPolicy:
+		err = r.FitPolicy()
+	case PhaseAdjustStep:
+		err = r.AdjustStep()
+	case PhaseCStep:
+		err = r.CStep()
+	case PhaseSStep:
+		err = r.SStep()
+	case PhaseFinish:
+		it, err = r.Finish()
+		return it, err == nil, err
+	default:
+		err = fmt.Errorf("mdgps: unknown phase %q in the checkpoint", p)
+	}
+	return Iteration{}, false, err
+}
+
 // Step runs the remaining phases of the current iteration and returns its record.
 func (r *Run) Step() (Iteration, error) {
 	for {
-		p := r.st.Phase
-		var err error
-		switch p {
-		case PhaseSample:
-			err = r.Sample()
-		case PhaseFitDynamics:
-			err = r.FitDynamics()
-		case PhaseImitate:
-			err = r.Imitate()
-		case PhaseFitPolicy:
-			err = r.FitPolicy()
-		case PhaseAdjustStep:
-			err = r.AdjustStep()
-		case PhaseCStep:
-			err = r.CStep()
-		case PhaseSStep:
-			err = r.SStep()
-		case PhaseFinish:
-			return r.Finish()
-		default:
-			return Iteration{}, fmt.Errorf("mdgps: unknown phase %q in the checkpoint", p)
-		}
-		if err != nil {
-			return Iteration{}, err
+		it, finished, err := r.Next()
+		if err != nil || finished {
+			return it, err
 		}
 	}
 }

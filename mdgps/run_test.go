@@ -254,18 +254,7 @@ func TestCStepFailureRecorded(t *testing.T) {
 		t.Fatal(err)
 	}
 	for r.Phase() != PhaseCStep {
-		var err error
-		switch r.Phase() {
-		case PhaseSample:
-			err = r.Sample()
-		case PhaseFitDynamics:
-			err = r.FitDynamics()
-		case PhaseImitate:
-			err = r.Imitate()
-		case PhaseFitPolicy:
-			err = r.FitPolicy()
-		}
-		if err != nil {
+		if _, _, err := r.Next(); err != nil {
 			t.Fatal(err)
 		}
 	}
