@@ -90,7 +90,11 @@ func solveIK(d *mujoco.Data, sites [NSite]int, q []float64, target [DP]float64) 
 }
 
 // newInserter plans the joint path for condition cond of e.
-func newInserter(e *Env, cond int) (*inserter, error) {
+func newInserter(e *Env, cond int) (*inserter, error) { return newInserterAt(e, cond, 0, 0) }
+
+// newInserterAt plans the descent along the vertical line through (dx, dy) + the
+// hole centre.
+func newInserterAt(e *Env, cond int, dx, dy float64) (*inserter, error) {
 	m := e.models[cond]
 	d, err := mujoco.NewData(m)
 	if err != nil {
@@ -101,7 +105,7 @@ func newInserter(e *Env, cond int) (*inserter, error) {
 		qd: make([]float64, T*NQ), vd: make([]float64, T*NQ), ad: make([]float64, T*NQ),
 		M: make([]float64, NQ*NQ), b: make([]float64, NQ), acc: make([]float64, NQ)}
 	line := func(z float64) [DP]float64 { // peg vertical, bottom at height z above the hole centre
-		return [DP]float64{Target[0], Target[1], z, Target[3], Target[4], z + 0.3}
+		return [DP]float64{Target[0] + dx, Target[1] + dy, z, Target[3] + dx, Target[4] + dy, z + 0.3}
 	}
 	pre := append([]float64(nil), Q0[:]...)
 	if res, err := solveIK(d, e.sites, pre, line(insZAbove)); err != nil || res > 1e-9 {

@@ -486,3 +486,49 @@ func TestInitLQRSampling(t *testing.T) {
 		}
 	}
 }
+
+// TestHoleGeometry aims the inserter off the hole axis. The hole is 0.066 wide and
+// the peg 0.056: with the axis 12 mm off (peg edge 40 mm from the centre, beyond
+// the 33 mm half-width) the peg is stopped by the rim, whose top is at z = −0.4;
+// pressed down on the edge without friction it tilts, so its bottom centre ends a
+// little above or below the rim top, never deep in the hole. With the axis 3 mm off
+// it still enters the mouth, and the tilted guide plates centre it on the way down.
+func TestHoleGeometry(t *testing.T) {
+	e := mustEnv(t, PegConfig())
+	si, err := e.NewSim()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := envs.NewSample(e)
+	for _, tc := range []struct {
+		dx, dy     float64
+		zlo, zhi   float64 // allowed final bottom height
+		wantInside bool
+	}{
+		// On the rim: no more than 1 cm below its top (a tilt of up to ~20° moves
+		// the bottom centre by r·sin(tilt) ≤ 1 cm), far from the 4 cm needed for
+		// success; and below −0.35, so it was the rim (not something 5 cm higher)
+		// that stopped the descent commanded to −0.52.
+		{0.012, 0, -0.41, -0.35, false},
+		{0, -0.012, -0.41, -0.35, false},
+		{-0.012, 0.012, -0.41, -0.35, false},
+		// In the hole, as the centred inserter (TestInserterAllConditions).
+		{0.003, 0, -0.505, -0.49, true},
+		{0, -0.003, -0.505, -0.49, true},
+	} {
+		pol, err := newInserterAt(e, 4, tc.dx, tc.dy)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := envs.Rollout(si, pol, 4, nil, s); err != nil {
+			t.Fatal(err)
+		}
+		p := s.Point(T - 1)
+		m := e.Evaluate(s)
+		t.Logf("axis off by (%g, %g): final bottom (%.4f, %.4f, %.4f)", tc.dx, tc.dy, p[0], p[1], p[2])
+		if p[2] < tc.zlo || p[2] > tc.zhi || m.Success != tc.wantInside {
+			t.Errorf("axis off by (%g, %g): final bottom z = %.4f, success %v; want z in [%g, %g], success %v",
+				tc.dx, tc.dy, p[2], m.Success, tc.zlo, tc.zhi, tc.wantInside)
+		}
+	}
+}
