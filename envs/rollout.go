@@ -178,7 +178,9 @@ func (r *Runner) Run(jobs []Job) ([]*Sample, error) {
 				s := NewSample(r.Env)
 				var noise []float64
 				if !job.Noiseless {
-					noise = make([]float64, T*dU)
+					// Generated straight into the sample (Rollout's copy is then a no-op).
+					s.Noise = make([]float64, T*dU)
+					noise = s.Noise
 					r.Noise.Generate(noise, T, dU, job.Key.Rand())
 				}
 				pol := job.Policy

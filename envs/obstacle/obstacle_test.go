@@ -288,3 +288,28 @@ func TestInitialControllerHolds(t *testing.T) {
 		checkClearance(t, "noisy hold", s)
 	}
 }
+
+// TestRunnerBitIdentical: one sampling phase of the paper's setting (5
+// conditions × 5 samples) gives bit-identical samples with 1 and 3 workers.
+func TestRunnerBitIdentical(t *testing.T) {
+	env := New()
+	conds := []int{0, 1, 2, 3, 4}
+	pols := make([]envs.Policy, len(conds))
+	for i, c := range conds {
+		pols[i] = paperInit(t, env, c)
+	}
+	jobs := envs.Jobs(conds, pols, 5, 11, 2)
+	a, err := (&envs.Runner{Env: env, Noise: envs.DefaultNoise(), Workers: 1}).Run(jobs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := (&envs.Runner{Env: env, Noise: envs.DefaultNoise(), Workers: 3}).Run(jobs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range jobs {
+		if !slices.Equal(a[i].X, b[i].X) || !slices.Equal(a[i].U, b[i].U) || !slices.Equal(a[i].J, b[i].J) || !slices.Equal(a[i].Noise, b[i].Noise) {
+			t.Fatalf("job %d differs between 1 and 3 workers", i)
+		}
+	}
+}
