@@ -126,10 +126,7 @@ func (r *Run) policyKL(p *lingauss.Policy, c *condState, mu, cov []float64) []fl
 func (r *Run) networkOn(c *condState) (mu, cov []float64) {
 	d, T := r.dims, r.T
 	N := len(c.Samples)
-	obs := make([]float64, 0, N*T*d.O)
-	for _, s := range c.Samples {
-		obs = append(obs, s.Obs...)
-	}
+	_, obs := stack(c.Samples)
 	mu = make([]float64, N*T*d.U)
 	cov = make([]float64, N*T*d.U*d.U)
 	r.Global().Prob(obs, T, mu, cov)
@@ -192,10 +189,7 @@ func (r *Run) refitPolicy() error {
 			return fmt.Errorf("mdgps: condition %d: policy prior: %w", m, err)
 		}
 		N := len(c.Samples)
-		X := make([]float64, 0, N*T*d.X)
-		for _, s := range c.Samples {
-			X = append(X, s.X...)
-		}
+		X, _ := stack(c.Samples)
 		mu, cov := r.networkOn(c)
 		lin, err := fit.LinearisePolicy(fit.Batch{N: N, T: T, DX: d.X, DU: d.U, X: X, U: mu}, cov, c.PolPrior, cfg.PolicyFit)
 		if err != nil {

@@ -155,13 +155,7 @@ func (r *Run) policyDiagnostics(c *condState, expCost []float64) (sstepKL, bound
 	d, T := r.dims, r.T
 	dU := d.U
 	N := len(c.Samples)
-	obs := make([]float64, 0, N*T*d.O)
-	for _, s := range c.Samples {
-		obs = append(obs, s.Obs...)
-	}
-	mu := make([]float64, N*T*dU)
-	cov := make([]float64, N*T*dU*dU)
-	r.Global().Prob(obs, T, mu, cov)
+	mu, cov := r.networkOn(c)
 	p := c.New
 	eps := make([]float64, T)
 	um := make([]float64, dU)

@@ -529,30 +529,23 @@ func (r *Run) FitDynamics() error {
 	return r.end(PhaseFitDynamics, t0)
 }
 
+// stack concatenates the samples' states and observations (row n·T + t).
+func stack(samples []*envs.Sample) (X, obs []float64) {
+	for _, s := range samples {
+		X = append(X, s.X...)
+		obs = append(obs, s.Obs...)
+	}
+	return X, obs
+}
+
 // dataset builds the S-step targets (spec §7.4): for every condition, sample and
 // step, the observation, the controller's mean action K_t x + k_t, its precision,
 // and the weight 0.01 (normalised away).
 func (r *Run) dataset(ctrl func(m int) *lingauss.Policy) *nn.Dataset {
-	d, T := r.dims, r.T
-	N := 0
-	for _, c := range r.st.Conds {
-		N += len(c.Samples)
-	}
-	ds := &nn.Dataset{N: N, T: T, DO: d.O, DU: d.U,
-		Obs: make([]float64, 0, N*T*d.O), Mu: make([]float64, N*T*d.U),
-		Prec: make([]float64, 0, N*T*d.U*d.U), W: make([]float64, N*T)}
-	row := 0
+	ds := &nn.Dataset{}
 	for m, c := range r.st.Conds {
-		p := ctrl(m)
-		for _, s := range c.Samples {
-			ds.Obs = append(ds.Obs, s.Obs...)
-			for t := 0; t < T; t++ {
-				p.Act(t, s.State(t), nil, nil, ds.Mu[row*d.U:(row+1)*d.U])
-				ds.Prec = append(ds.Prec, p.Prec[t*d.U*d.U:(t+1)*d.U*d.U]...)
-				ds.W[row] = 0.01
-				row++
-			}
-		}
+		X, obs := stack(c.Samples)
+		ds.AddSamples(ctrl(m), X, obs, len(c.Samples), 0.01)
 	}
 	return ds
 }
@@ -591,12 +584,7 @@ func (r *Run) FitPolicy() error {
 	err = r.parallel(func(m int) error {
 		c := r.st.Conds[m]
 		N := len(c.Samples)
-		X := make([]float64, 0, N*T*d.X)
-		obs := make([]float64, 0, N*T*d.O)
-		for _, s := range c.Samples {
-			X = append(X, s.X...)
-			obs = append(obs, s.Obs...)
-		}
+		X, obs := stack(c.Samples)
 		if _, err := c.PolPrior.Update(X, obs, N, cfg.PolicyMode, mean, fit.Init{Rand: r.stream(streamPolPrior, m)}); err != nil {
 			return fmt.Errorf("mdgps: condition %d: policy prior: %w", m, err)
 		}
