@@ -189,69 +189,136 @@ func lineData(xs, ys []float64, ok func(float64) bool) []opts.LineData {
 	return d
 }
 
-// Chart returns the interactive chart: the curves with their bands (for a
-// linear axis a stacked area between Y−Std and Y+Std; for a log axis dashed
-// Y±Std lines) and the reference lines.
+// catData is the data of a series on a category axis: one value per category.
+func catData(ys []float64, ok func(float64) bool) []opts.LineData {
+	d := make([]opts.LineData, len(ys))
+	for i, y := range ys {
+		if ok(y) {
+			d[i] = opts.LineData{Value: y}
+		} else {
+			d[i] = opts.LineData{Value: "-"} // a gap
+		}
+	}
+	return d
+}
+
+// sharedX returns the x values when every curve has the same ones.
+func (f *Lines) sharedX() ([]float64, bool) {
+	if len(f.Curves) == 0 || len(f.Curves[0].X) == 0 {
+		return nil, false
+	}
+	x0 := f.Curves[0].X
+	for _, c := range f.Curves[1:] {
+		if len(c.X) != len(x0) {
+			return nil, false
+		}
+		for i := range x0 {
+			if c.X[i] != x0[i] {
+				return nil, false
+			}
+		}
+	}
+	return x0, true
+}
+
+// Chart returns the interactive chart. When all curves share their x values
+// (iterations, time steps) the x axis is a category axis and a band is a
+// stacked area between Y−Std and Y+Std; otherwise (or on a log axis, where
+// stacking does not apply) the band is drawn as dashed Y±Std lines. A band
+// carries its curve's name, so the legend toggles both together.
 func (f *Lines) Chart() Snippeter {
 	c := charts.NewLine()
 	yType := "value"
 	if f.LogY {
 		yType = "log"
 	}
+	shared, cat := f.sharedX()
+	xaxis := opts.XAxis{Type: "value", Name: f.XLabel, NameLocation: "middle", NameGap: 28, Scale: opts.Bool(true)}
+	var labels []string
+	if cat {
+		for _, x := range shared {
+			labels = append(labels, fmt.Sprintf("%g", x))
+		}
+		xaxis.Type, xaxis.Scale, xaxis.Data = "category", nil, labels
+	}
+	var legend []string
+	for _, cv := range f.Curves {
+		legend = append(legend, cv.Name)
+	}
+	for _, h := range f.HLines {
+		legend = append(legend, h.Name)
+	}
 	c.SetGlobalOptions(
 		charts.WithInitializationOpts(opts.Initialization{Width: "800px", Height: "450px"}),
 		charts.WithTitleOpts(opts.Title{Title: f.Title}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "30px"}),
-		charts.WithGridOpts(opts.Grid{Top: "80px"}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: f.XLabel, NameLocation: "middle", NameGap: 25, Scale: opts.Bool(true)}),
-		charts.WithYAxisOpts(opts.YAxis{Type: yType, Name: f.YLabel, Scale: opts.Bool(true)}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "30px", Data: legend}),
+		charts.WithGridOpts(opts.Grid{Top: "90px", Left: "80px"}),
+		charts.WithXAxisOpts(xaxis),
+		charts.WithYAxisOpts(opts.YAxis{Type: yType, Name: f.YLabel, NameLocation: "middle", NameGap: 55, Scale: opts.Bool(true)}),
 	)
+	if cat {
+		c.SetXAxis(labels)
+	}
 	ok := f.ok
+	data := func(x, y []float64) []opts.LineData {
+		if cat {
+			return catData(y, ok)
+		}
+		return lineData(x, y, ok)
+	}
 	for i, cv := range f.Curves {
 		col := Colour(i)
-		if cv.Std != nil && len(cv.Std) == len(cv.Y) {
-			lo := make([]float64, len(cv.Y))
-			hi := make([]float64, len(cv.Y))
-			w := make([]float64, len(cv.Y))
-			for j := range cv.Y {
-				lo[j], hi[j], w[j] = cv.Y[j]-cv.Std[j], cv.Y[j]+cv.Std[j], 2*cv.Std[j]
-			}
-			if f.LogY {
-				for _, b := range [][]float64{lo, hi} {
-					c.AddSeries(cv.Name+" ±std", lineData(cv.X, b, ok),
-						charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false)}),
-						charts.WithLineStyleOpts(opts.LineStyle{Color: col, Type: "dashed", Width: 1}),
-						charts.WithItemStyleOpts(opts.ItemStyle{Color: col}))
-				}
-			} else {
-				stack := fmt.Sprintf("band%d", i)
-				c.AddSeries(cv.Name+" ±std", lineData(cv.X, lo, ok),
-					charts.WithLineChartOpts(opts.LineChart{Stack: stack, ShowSymbol: opts.Bool(false)}),
-					charts.WithLineStyleOpts(opts.LineStyle{Opacity: opts.Float(0)}),
-					charts.WithItemStyleOpts(opts.ItemStyle{Color: col}))
-				c.AddSeries(cv.Name+" ±std", lineData(cv.X, w, ok),
-					charts.WithLineChartOpts(opts.LineChart{Stack: stack, ShowSymbol: opts.Bool(false)}),
-					charts.WithLineStyleOpts(opts.LineStyle{Opacity: opts.Float(0)}),
-					charts.WithAreaStyleOpts(opts.AreaStyle{Color: col, Opacity: opts.Float(0.25)}),
-					charts.WithItemStyleOpts(opts.ItemStyle{Color: col}))
-			}
-		}
 		ls := opts.LineStyle{Color: col, Width: 2}
 		if cv.Dashed {
 			ls.Type = "dashed"
 		}
-		c.AddSeries(cv.Name, lineData(cv.X, cv.Y, ok),
+		c.AddSeries(cv.Name, data(cv.X, cv.Y),
 			charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(len(cv.X) <= 40)}),
 			charts.WithLineStyleOpts(ls),
 			charts.WithItemStyleOpts(opts.ItemStyle{Color: col}))
+		if cv.Std == nil || len(cv.Std) != len(cv.Y) {
+			continue
+		}
+		lo := make([]float64, len(cv.Y))
+		hi := make([]float64, len(cv.Y))
+		w := make([]float64, len(cv.Y))
+		for j := range cv.Y {
+			lo[j], hi[j], w[j] = cv.Y[j]-cv.Std[j], cv.Y[j]+cv.Std[j], 2*cv.Std[j]
+		}
+		if cat && !f.LogY {
+			stack := fmt.Sprintf("band%d", i)
+			c.AddSeries(cv.Name, data(cv.X, lo),
+				charts.WithLineChartOpts(opts.LineChart{Stack: stack, ShowSymbol: opts.Bool(false)}),
+				charts.WithLineStyleOpts(opts.LineStyle{Opacity: opts.Float(0)}),
+				charts.WithItemStyleOpts(opts.ItemStyle{Color: col}))
+			c.AddSeries(cv.Name, data(cv.X, w),
+				charts.WithLineChartOpts(opts.LineChart{Stack: stack, ShowSymbol: opts.Bool(false)}),
+				charts.WithLineStyleOpts(opts.LineStyle{Opacity: opts.Float(0)}),
+				charts.WithAreaStyleOpts(opts.AreaStyle{Color: col, Opacity: opts.Float(0.2)}),
+				charts.WithItemStyleOpts(opts.ItemStyle{Color: col}))
+			continue
+		}
+		for _, b := range [][]float64{lo, hi} {
+			c.AddSeries(cv.Name, data(cv.X, b),
+				charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false)}),
+				charts.WithLineStyleOpts(opts.LineStyle{Color: col, Type: "dashed", Width: 1, Opacity: opts.Float(0.6)}),
+				charts.WithItemStyleOpts(opts.ItemStyle{Color: col}))
+		}
 	}
 	lo, hi := f.xRange()
 	for _, h := range f.HLines {
 		if !ok(h.Y) {
 			continue
 		}
-		c.AddSeries(h.Name, lineData([]float64{lo, hi}, []float64{h.Y, h.Y}, ok),
+		hx, hy := []float64{lo, hi}, []float64{h.Y, h.Y}
+		if cat {
+			hx, hy = shared, make([]float64, len(shared))
+			for j := range hy {
+				hy[j] = h.Y
+			}
+		}
+		c.AddSeries(h.Name, data(hx, hy),
 			charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false)}),
 			charts.WithLineStyleOpts(opts.LineStyle{Color: "#555555", Type: "dashed", Width: 1}),
 			charts.WithItemStyleOpts(opts.ItemStyle{Color: "#555555"}))
