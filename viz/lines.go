@@ -19,6 +19,14 @@ type Curve struct {
 	X, Y   []float64
 	Std    []float64 // nil: no band
 	Dashed bool
+	Color  string // "#rrggbb"; "" = the palette colour of the curve's index
+}
+
+func (c Curve) colour(i int) string {
+	if c.Color != "" {
+		return c.Color
+	}
+	return Colour(i)
 }
 
 // HLine is a horizontal reference line (a target, a threshold).
@@ -129,7 +137,7 @@ func (f *Lines) Plot() (*plot.Plot, error) {
 			if err != nil {
 				return nil, fmt.Errorf("viz: band of %q: %w", c.Name, err)
 			}
-			poly.Color = rgba(Colour(i), 60)
+			poly.Color = rgba(c.colour(i), 60)
 			poly.LineStyle.Width = 0
 			p.Add(poly)
 		}
@@ -142,7 +150,7 @@ func (f *Lines) Plot() (*plot.Plot, error) {
 			if err != nil {
 				return nil, fmt.Errorf("viz: curve %q: %w", c.Name, err)
 			}
-			l.Color = rgba(Colour(i), 255)
+			l.Color = rgba(c.colour(i), 255)
 			l.Width = vg.Points(1.5)
 			if c.Dashed {
 				l.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
@@ -268,7 +276,7 @@ func (f *Lines) Chart() Snippeter {
 		return lineData(x, y, ok)
 	}
 	for i, cv := range f.Curves {
-		col := Colour(i)
+		col := cv.colour(i)
 		ls := opts.LineStyle{Color: col, Width: 2}
 		if cv.Dashed {
 			ls.Type = "dashed"

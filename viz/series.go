@@ -198,7 +198,8 @@ func EtaTraces(h []mdgps.Iteration) *Lines {
 }
 
 // EpsilonTraces plots each condition's per-step KL budget ε (dashed) and the
-// KL the C-step realised, per step (solid), against iteration, on a log axis.
+// KL the C-step realised, per step (solid, the same colour), against
+// iteration, on a log axis.
 func EpsilonTraces(h []mdgps.Iteration) *Lines {
 	eps := condTrace(h, func(c mdgps.Cond) float64 { return c.Epsilon })
 	kl := condTrace(h, func(c mdgps.Cond) float64 {
@@ -211,6 +212,7 @@ func EpsilonTraces(h []mdgps.Iteration) *Lines {
 	for i := range eps {
 		eps[i].Name = fmt.Sprintf("ε, condition %d", i)
 		eps[i].Dashed = true
+		eps[i].Color, kl[i].Color = Colour(i), Colour(i)
 		kl[i].Name = fmt.Sprintf("KL, condition %d", i)
 		f.Curves = append(f.Curves, eps[i], kl[i])
 	}
