@@ -413,3 +413,29 @@ func TestReproduceSmall(t *testing.T) {
 		t.Errorf("success.md does not say BADMM is not implemented:\n%s", md)
 	}
 }
+
+// TestRunPeg runs one short iteration of the blind peg task on MuJoCo; it is
+// skipped where MuJoCo is not available (CGO_ENABLED=0 or no libmujoco).
+func TestRunPeg(t *testing.T) {
+	if _, _, err := newTask("blindpeg"); err != nil {
+		t.Skipf("no MuJoCo: %v", err)
+	}
+	dir := filepath.Join(t.TempDir(), "run")
+	code, stdout, stderr := cli(t, nil, "run", "--task", "blindpeg", "--iterations", "1", "--sstep-iterations", "20",
+		"--samples", "2", "--quiet", "--out", dir)
+	if code != 0 {
+		t.Fatalf("status %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "peg z") {
+		t.Errorf("table:\n%s", stdout)
+	}
+	recs := readRecords(t, dir)
+	if len(recs) != 1 || recs[0]["task"] != "blindpeg" {
+		t.Fatalf("records: %v", recs)
+	}
+	// The metric is the final peg-bottom height: near the start (about −0.3)
+	// after one short iteration, and never below the hole bottom.
+	if z := recs[0]["distance_mean"].(float64); z < -0.51 || z > 0 {
+		t.Errorf("peg z %v outside [−0.51, 0]", z)
+	}
+}

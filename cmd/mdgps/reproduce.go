@@ -229,8 +229,12 @@ func cmdReproduce(args []string, e env) error {
 			continue
 		}
 		last := h[len(h)-1]
-		fmt.Fprintf(e.stdout, "%s  %d iterations, %s %.4g, success %.1f%%, %.0f s\n", tag, len(h),
-			"metric", last.DistanceMean, 100*last.SuccessRate, time.Since(t0).Seconds())
+		succ := ""
+		if r.Spec.Task == "peg" || r.Spec.Task == "blindpeg" {
+			succ = fmt.Sprintf(", success %.1f%%", 100*last.SuccessRate)
+		}
+		fmt.Fprintf(e.stdout, "%s  %d iterations, %s %.4g%s, %.0f s\n", tag, len(h),
+			metricLabel(r.Spec.Task), last.DistanceMean, succ, time.Since(t0).Seconds())
 	}
 	if !*dry {
 		fmt.Fprintf(e.stdout, "shard %d/%d done in %.0f s\n", sh.I, sh.N, time.Since(start).Seconds())

@@ -329,8 +329,11 @@ func variantOf(s runSpec) string {
 	return s.Sampling + "/" + s.Step
 }
 
-func metricName(task envs.Env) string {
-	switch task.Name() {
+func metricName(task envs.Env) string { return metricLabel(task.Name()) }
+
+// metricLabel names a task's metric (Iteration.DistanceMean).
+func metricLabel(task string) string {
+	switch task {
 	case "obstacle":
 		return "distance"
 	case "peg", "blindpeg":
