@@ -57,11 +57,13 @@ func BenchmarkDynamicsFitArm(b *testing.B) {
 	r := file.Rounds[0]
 	c := armCondition{b: batchOf(r.Inputs.X, r.Inputs.U), assign: ints(r.Outputs.InitIdx[0])}
 	b.ResetTimer()
+	c0 := cpuTime()
 	for b.Loop() {
 		if n := fitCondition(b, pc, dc, c); n != r.Outputs.LogLik.Len() {
 			b.Fatalf("%d E-steps, want %d", n, r.Outputs.LogLik.Len())
 		}
 	}
+	b.ReportMetric((cpuTime()-c0).Seconds()/float64(b.N), "cpu-s/op")
 }
 
 // p3bEsteps are the reference's EM E-step counts for the nine conditions of P3b.
@@ -91,6 +93,7 @@ func BenchmarkDynamicsFitArm9(b *testing.B) {
 	}
 	counts := make([]int, len(conds))
 	b.ResetTimer()
+	c0 := cpuTime()
 	for b.Loop() {
 		var wg sync.WaitGroup
 		for i := range conds {
@@ -103,4 +106,7 @@ func BenchmarkDynamicsFitArm9(b *testing.B) {
 			}
 		}
 	}
+	// CPU seconds per op; on an otherwise idle machine with GOMAXPROCS cores the
+	// wall time is about this divided by the number of cores.
+	b.ReportMetric((cpuTime()-c0).Seconds()/float64(b.N), "cpu-s/op")
 }
