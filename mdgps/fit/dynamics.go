@@ -157,9 +157,7 @@ func (p *DynamicsPrior) EvalTo(dst *NIW, pts []float64) error {
 func evalGMMPrior(g *GMM, cfg PriorConfig, dst *NIW, pts []float64) error {
 	n := g.checkPts(pts)
 	return evalGMMPriorBlocks(g, cfg, pts, n, 1, func(_ int, niw *NIW) error {
-		dst.Mu0 = append(dst.Mu0[:0], niw.Mu0...)
-		dst.Phi = append(dst.Phi[:0], niw.Phi...)
-		dst.M, dst.N0 = niw.M, niw.N0
+		dst.copyFrom(niw)
 		return nil
 	})
 }
@@ -188,12 +186,32 @@ type gmmPrior interface {
 	gmmAndConfig() (*GMM, PriorConfig)
 }
 
-func (p *DynamicsPrior) gmmAndConfig() (*GMM, PriorConfig) { return &p.GMM, p.Config }
-func (p *PolicyPrior) gmmAndConfig() (*GMM, PriorConfig)   { return &p.GMM, p.Config }
+// gmmAndConfig returns a nil GMM for a nil prior, which then means "no prior".
+func (p *DynamicsPrior) gmmAndConfig() (*GMM, PriorConfig) {
+	if p == nil {
+		return nil, PriorConfig{}
+	}
+	return &p.GMM, p.Config
+}
 
-// evalPriorSteps evaluates prior (nil: none) at the nb blocks of n rows in ys and
-// calls f for each block with the NIW parameters (nil without prior).
+func (p *PolicyPrior) gmmAndConfig() (*GMM, PriorConfig) {
+	if p == nil {
+		return nil, PriorConfig{}
+	}
+	return &p.GMM, p.Config
+}
+
+// evalPriorSteps evaluates prior (nil, also a nil *DynamicsPrior or *PolicyPrior:
+// none) at the nb blocks of n rows in ys and calls f for each block with the NIW
+// parameters (nil without prior).
 func evalPriorSteps(prior Prior, ys []float64, n, nb int, f func(b int, niw *NIW) error) error {
+	var g *GMM
+	var cfg PriorConfig
+	if gp, ok := prior.(gmmPrior); ok {
+		if g, cfg = gp.gmmAndConfig(); g == nil {
+			prior = nil
+		}
+	}
 	if prior == nil {
 		for b := 0; b < nb; b++ {
 			if err := f(b, nil); err != nil {
@@ -202,8 +220,7 @@ func evalPriorSteps(prior Prior, ys []float64, n, nb int, f func(b int, niw *NIW
 		}
 		return nil
 	}
-	if gp, ok := prior.(gmmPrior); ok {
-		g, cfg := gp.gmmAndConfig()
+	if g != nil {
 		return evalGMMPriorBlocks(g, cfg, ys, n*nb, nb, f)
 	}
 	var niw NIW
@@ -326,12 +343,8 @@ func Dynamics(b Batch, prior *DynamicsPrior, cfg DynamicsConfig) (*lingauss.Dyna
 			copy(row[din:], b.X[(n*T+t+1)*dX:(n*T+t+2)*dX])
 		}
 	}
-	var pr Prior
-	if prior != nil {
-		pr = prior
-	}
 	var w condWork
-	err := evalPriorSteps(pr, ys, N, T-1, func(t int, niw *NIW) error {
+	err := evalPriorSteps(prior, ys, N, T-1, func(t int, niw *NIW) error {
 		return w.fit(d.F[t*dX*din:(t+1)*dX*din], d.Bias[t*dX:(t+1)*dX], d.Cov[t*dX*dX:(t+1)*dX*dX],
 			ys[t*N*D:(t+1)*N*D], N, D, din, niw, cfg.Regularization, cfg.Compat, t)
 	})

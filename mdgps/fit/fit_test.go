@@ -682,3 +682,22 @@ func TestLinearisePolicyLinearNetwork(t *testing.T) {
 		}
 	}
 }
+
+// A nil *PolicyPrior inside the Prior interface means "no prior", like nil.
+func TestLinearisePolicyTypedNilPrior(t *testing.T) {
+	rng := rand.New(rand.NewPCG(27, 28))
+	x, _, _ := linearBatch(rng, 6, 4, 3, 2, 0.1)
+	polCov := make([]float64, 6*4*2*2)
+	for r := 0; r < 6*4; r++ {
+		polCov[r*4], polCov[r*4+3] = 1, 1
+	}
+	var none *PolicyPrior
+	p1, err1 := LinearisePolicy(x, polCov, nil, DefaultPolicyConfig())
+	p2, err2 := LinearisePolicy(x, polCov, none, DefaultPolicyConfig())
+	if err1 != nil || err2 != nil {
+		t.Fatal(err1, err2)
+	}
+	if maxAbsDiff(p1.K, p2.K) != 0 || maxAbsDiff(p1.Cov, p2.Cov) != 0 {
+		t.Error("typed nil prior differs from nil")
+	}
+}

@@ -599,11 +599,16 @@ const minN0 = 1e-3
 func (g *GMM) Inference(dst *NIW, pts []float64) error {
 	n := g.checkPts(pts)
 	return g.inferenceBlocks(pts, n, 1, func(_ int, niw *NIW) error {
-		dst.Mu0 = append(dst.Mu0[:0], niw.Mu0...)
-		dst.Phi = append(dst.Phi[:0], niw.Phi...)
-		dst.M, dst.N0 = niw.M, niw.N0
+		dst.copyFrom(niw)
 		return nil
 	})
+}
+
+// copyFrom sets p to a copy of q, reusing p's storage.
+func (p *NIW) copyFrom(q *NIW) {
+	p.Mu0 = append(p.Mu0[:0], q.Mu0...)
+	p.Phi = append(p.Phi[:0], q.Phi...)
+	p.M, p.N0 = q.M, q.N0
 }
 
 // inferenceBlocks evaluates Inference, scaled by strength as in evalGMMPrior, on

@@ -174,7 +174,8 @@ func (c PolicyConfig) Validate() error {
 // to the global policy around the batch's states (spec §5.2). b.U holds the
 // network's mean actions π(o) at the batch's samples, polCov (N×T×DU×DU) its
 // action covariances. For every t = 0..T−1, FitConditional on the N rows
-// [x_t, π_t] under prior (nil: none) evaluated at those rows gives K̄_t, k̄_t and
+// [x_t, π_t] under prior (nil, or a nil *PolicyPrior: none) evaluated at those
+// rows gives K̄_t, k̄_t and
 // S_fit; then
 //
 //	S̄_t = S_fit + (1/N) Σ_n polCov[n,t]
