@@ -182,6 +182,15 @@ func (f *Lines) Plot() (*plot.Plot, error) {
 		p.Add(l)
 		p.Legend.Add(h.Name, l)
 	}
+	// Headroom above the data for the legend (top right), one line per entry.
+	if n := len(f.Curves) + len(f.HLines); n > 0 && p.Y.Max > p.Y.Min {
+		frac := math.Min(0.08*float64(n), 0.6)
+		if f.LogY && p.Y.Min > 0 {
+			p.Y.Max *= math.Pow(p.Y.Max/p.Y.Min, frac)
+		} else if !f.LogY {
+			p.Y.Max += frac * (p.Y.Max - p.Y.Min)
+		}
+	}
 	return p, nil
 }
 

@@ -106,15 +106,15 @@ func taskFigure(task string, runs []viz.RunData) *viz.Lines {
 	f := viz.IterationCurves(viz.TaskTitle(task), viz.Distance, 1, gs)
 	switch task {
 	case "obstacle":
-		f.YLabel = "final distance to the target (m)"
+		f.YLabel = "distance to target (m)"
 	case "peg", "blindpeg":
-		f.YLabel = "peg-bottom height above the hole bottom (m)"
+		f.YLabel = "peg height above hole bottom (m)"
 		for i := range f.Curves {
 			for j := range f.Curves[i].Y {
 				f.Curves[i].Y[j] -= peg.HoleZ
 			}
 		}
-		f.HLines = []viz.HLine{{Name: "success (4 cm inside)", Y: peg.SuccessZ - peg.HoleZ}}
+		f.HLines = []viz.HLine{{Name: "success line", Y: peg.SuccessZ - peg.HoleZ}}
 	case "linear":
 		f.YLabel = "total cost of the global policy"
 	}
