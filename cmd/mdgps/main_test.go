@@ -412,6 +412,19 @@ func TestReproduceSmall(t *testing.T) {
 	if !badmm && !strings.Contains(string(md), "badmm: not implemented") {
 		t.Errorf("success.md does not say BADMM is not implemented:\n%s", md)
 	}
+	// Other settings into the same directory: every run is refused and
+	// nothing is overwritten.
+	cfgPath := filepath.Join(out, "runs", "obstacle_off-classic_seed0", configFile)
+	before, _ := os.ReadFile(cfgPath)
+	other := append([]string(nil), common...)
+	other[8] = "31" // --sstep-iterations
+	code, stdout, stderr = cli(t, nil, other...)
+	if code != 1 || !strings.Contains(stdout, "holds a different run") || !strings.Contains(stderr, "runs failed") {
+		t.Errorf("other settings: status %d\n%s\n%s", code, stdout, stderr)
+	}
+	if after, _ := os.ReadFile(cfgPath); !bytes.Equal(before, after) {
+		t.Error("a refused run changed config.json")
+	}
 }
 
 // TestRunPeg runs one short iteration of the blind peg task on MuJoCo; it is

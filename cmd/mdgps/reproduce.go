@@ -218,6 +218,11 @@ func cmdReproduce(args []string, e env) error {
 			fmt.Fprintf(e.stdout, "%s  to run in %s\n", tag, dir)
 			continue
 		}
+		if _, err := inspectDir(dir, r.Spec); err != nil { // never write over another run
+			fmt.Fprintf(e.stdout, "%s  FAILED: %v\n", tag, err)
+			failed = append(failed, fmt.Sprintf("%s: %v", r.Dir, err))
+			continue
+		}
 		t0 := time.Now()
 		h, err := execute(e, r.Spec, dir, !*quiet, nil)
 		if errors.Is(err, errInterrupted) {

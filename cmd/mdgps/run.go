@@ -255,7 +255,7 @@ func execute(e env, s runSpec, dir string, bar bool, table io.Writer) ([]mdgps.I
 		progressbar.OptionOnCompletion(func() { fmt.Fprintln(e.stderr) }),
 	)
 	_ = pb.Set(r.Iteration())
-	label := fmt.Sprintf("%s %s", s.Task, variantOf(s))
+	label := fmt.Sprintf("%s %s seed %d", s.Task, variantOf(s), s.Seed)
 	for !r.Done() {
 		select {
 		case <-e.interrupt:
