@@ -1,7 +1,10 @@
 package viz
 
 import (
+	"encoding/json"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -246,5 +249,64 @@ func TestEChartsEmbedded(t *testing.T) {
 	page := Page("two", f.Chart(), f.Chart())
 	if strings.Count(page, "(function(define, exports, module)") != 1 || strings.Count(page, "echarts.init") != 2 {
 		t.Error("Page should hold the library once and both charts")
+	}
+}
+
+func writeJSONL(t *testing.T, dir string, h []mdgps.Iteration) {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var b []byte
+	for _, it := range h {
+		it.Conditions = nil // history's conditions hold a NaN, which JSON cannot
+		line, err := json.Marshal(it)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b = append(append(b, line...), '\n')
+	}
+	if err := os.WriteFile(filepath.Join(dir, IterationsFile), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLoadRunsAndPaperFigure(t *testing.T) {
+	root := t.TempDir()
+	writeJSONL(t, filepath.Join(root, "runs", "peg_on-global_seed0"), history("peg", "on", "global", 0, []float64{-0.3, -0.46}, []float64{0, 1}))
+	writeJSONL(t, filepath.Join(root, "runs", "peg_off-classic_seed1"), history("peg", "off", "classic", 1, []float64{-0.3, -0.44}, []float64{0, 0.5}))
+	writeJSONL(t, filepath.Join(root, "runs", "peg_off-classic_seed0"), history("peg", "off", "classic", 0, []float64{-0.3, -0.48}, []float64{0, 1}))
+	writeJSONL(t, filepath.Join(root, "other", "obstacle_off-classic_seed0"), history("obstacle", "off", "classic", 0, []float64{2, 1}, []float64{0, 0}))
+	runs, err := LoadRuns(filepath.Join(root, "runs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 3 || runs[0].Variant != "off/classic" || runs[0].Seed != 0 || runs[2].Variant != "on/global" {
+		t.Fatalf("runs: %+v", runs)
+	}
+	gs := Groups("peg", runs)
+	if len(gs) != 2 || gs[0].Name != "off/classic" || len(gs[0].Runs) != 2 || gs[1].Name != "on/global" {
+		t.Fatalf("groups in grid order: %+v", gs)
+	}
+	// Peg: the height above the hole bottom (z − (−0.5)); mean of 0.06 and 0.02.
+	f := PaperFigure("peg", runs, -0.5, -0.44)
+	c := f.Curves[0]
+	if math.Abs(c.Y[1]-0.04) > 1e-12 || math.Abs(c.Std[1]-0.02) > 1e-12 || math.Abs(f.HLines[0].Y-0.06) > 1e-12 {
+		t.Errorf("peg figure: %v ± %v, success line %v", c.Y, c.Std, f.HLines)
+	}
+	md := MetricTable(runs, []string{"peg"}, []int{2}).Markdown()
+	if !strings.Contains(md, "| Peg | off/classic | 2 | -0.460 ± 0.020 |") {
+		t.Errorf("metric table:\n%s", md)
+	}
+	all, err := LoadRuns(root)
+	if err != nil || len(all) != 4 {
+		t.Errorf("LoadRuns(root): %d runs, %v", len(all), err)
+	}
+	if _, err := LoadRuns(filepath.Join(root, "missing")); err == nil {
+		t.Error("a missing directory is not an error")
+	}
+	os.WriteFile(filepath.Join(root, "runs", "peg_on-global_seed0", IterationsFile), []byte("{bad\n"), 0o644)
+	if _, err := LoadRuns(root); err == nil || !strings.Contains(err.Error(), "line 1") {
+		t.Errorf("corrupt file: %v", err)
 	}
 }

@@ -3,89 +3,17 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"math"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 
 	"github.com/mirrorgps/mirrorgps/envs/peg"
-	"github.com/mirrorgps/mirrorgps/mdgps"
 	"github.com/mirrorgps/mirrorgps/viz"
 )
 
-// loadRuns reads every run directory (a directory holding iterations.jsonl)
-// at or below the given paths, in lexical order.
-func loadRuns(paths []string) ([]viz.RunData, error) {
-	var dirs []string
-	seen := map[string]bool{}
-	for _, p := range paths {
-		st, err := os.Stat(p)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", p, err)
-		}
-		if !st.IsDir() {
-			return nil, fmt.Errorf("%s is not a directory", p)
-		}
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if !d.IsDir() && d.Name() == iterationsFile {
-				dir := filepath.Dir(path)
-				if !seen[dir] {
-					seen[dir] = true
-					dirs = append(dirs, dir)
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-	}
-	sort.Strings(dirs)
-	var out []viz.RunData
-	for _, d := range dirs {
-		h, err := readJSONL(d)
-		if err != nil {
-			return nil, err
-		}
-		if r, ok := viz.NewRunData(h); ok {
-			out = append(out, r)
-		}
-	}
-	return out, nil
-}
-
-// groups collects the runs of one task by variant, in grid order (then any
-// other variant alphabetically).
-func groups(task string, runs []viz.RunData) []viz.Group {
-	by := map[string][][]mdgps.Iteration{}
-	for _, r := range runs {
-		if r.Task == task {
-			by[r.Variant] = append(by[r.Variant], r.History)
-		}
-	}
-	var order []string
-	for _, v := range viz.GridVariants {
-		if _, ok := by[v]; ok {
-			order = append(order, v)
-		}
-	}
-	var rest []string
-	for v := range by {
-		if !contains(viz.GridVariants, v) {
-			rest = append(rest, v)
-		}
-	}
-	sort.Strings(rest)
-	var out []viz.Group
-	for _, v := range append(order, rest...) {
-		out = append(out, viz.Group{Name: v, Runs: by[v]})
-	}
-	return out
+// taskFigure is the paper's Figure 3 panel of a task (viz.PaperFigure).
+func taskFigure(task string, runs []viz.RunData) *viz.Lines {
+	return viz.PaperFigure(task, runs, peg.HoleZ, peg.SuccessZ)
 }
 
 func contains(s []string, v string) bool {
@@ -95,59 +23,6 @@ func contains(s []string, v string) bool {
 		}
 	}
 	return false
-}
-
-// taskFigure is the paper's Figure 3 panel of a task: the task metric against
-// iteration, mean ± std over seeds, one curve per variant. For the peg tasks
-// the metric is the final peg-bottom height above the hole bottom (the
-// recorded z minus peg.HoleZ), with the success height as a reference line.
-func taskFigure(task string, runs []viz.RunData) *viz.Lines {
-	gs := groups(task, runs)
-	f := viz.IterationCurves(viz.TaskTitle(task), viz.Distance, 1, gs)
-	switch task {
-	case "obstacle":
-		f.YLabel = "distance to target (m)"
-	case "peg", "blindpeg":
-		f.YLabel = "peg height above hole bottom (m)"
-		for i := range f.Curves {
-			for j := range f.Curves[i].Y {
-				f.Curves[i].Y[j] -= peg.HoleZ
-			}
-		}
-		f.HLines = []viz.HLine{{Name: "success line", Y: peg.SuccessZ - peg.HoleZ}}
-	case "linear":
-		f.YLabel = "total cost of the global policy"
-	}
-	return f
-}
-
-// metricTable gives, per task and variant, the task metric (mean ± std over
-// seeds) at the given iterations.
-func metricTable(runs []viz.RunData, tasks []string, iterations []int) *viz.Table {
-	t := &viz.Table{Header: []string{"task", "variant", "seeds"}}
-	for _, k := range iterations {
-		t.Header = append(t.Header, fmt.Sprintf("it %d", k))
-	}
-	for _, task := range tasks {
-		for _, g := range groups(task, runs) {
-			x, m, s, n := viz.MeanStd(g.Runs, viz.Distance)
-			row := []string{viz.TaskTitle(task), g.Name, fmt.Sprint(len(g.Runs))}
-			for _, k := range iterations {
-				cell := "–"
-				for i := range x {
-					if int(x[i]) == k {
-						cell = fmt.Sprintf("%.3f ± %.3f", m[i], s[i])
-						if n[i] < len(g.Runs) {
-							cell += fmt.Sprintf(" (%d)", n[i])
-						}
-					}
-				}
-				row = append(row, cell)
-			}
-			t.Rows = append(t.Rows, row)
-		}
-	}
-	return t
 }
 
 func successTasks(tasks []string) []string {
@@ -180,7 +55,7 @@ func reportMarkdown(runs []viz.RunData, tasks []string, notes map[string]string,
 	b.WriteString("Obstacle: final distance to the target (m; the goal is < 0.2 by iteration 10). " +
 		"Peg, blind peg: final peg-bottom height z (m; the hole bottom is at −0.5, success below −0.44). " +
 		"A number in parentheses counts the seeds that reached the iteration when fewer did.\n\n")
-	b.WriteString(metricTable(runs, tasks, viz.TableIterations).Markdown())
+	b.WriteString(viz.MetricTable(runs, tasks, viz.TableIterations).Markdown())
 	b.WriteString("\n## Summary (last iteration every seed reached)\n\n")
 	var sel []viz.RunData
 	for _, r := range runs {
@@ -223,7 +98,7 @@ func longCSV(runs []viz.RunData) string {
 		return fmt.Sprintf("%.6g", v)
 	}
 	for _, task := range tasks {
-		for _, g := range groups(task, runs) {
+		for _, g := range viz.Groups(task, runs) {
 			x, dm, ds, n := viz.MeanStd(g.Runs, viz.Distance)
 			_, sm, _, _ := viz.MeanStd(g.Runs, viz.SuccessRate)
 			_, cm, _, _ := viz.MeanStd(g.Runs, viz.CostGlobal)

@@ -142,7 +142,7 @@ func finished(dir string, s runSpec) bool {
 	if _, err := os.Stat(filepath.Join(dir, checkpointFile)); err != nil {
 		return false
 	}
-	h, err := readJSONL(dir)
+	h, err := viz.ReadIterations(dir)
 	return err == nil && len(h) >= s.Iterations
 }
 
@@ -264,7 +264,7 @@ func reproduceCommand(args []string) string {
 // writeReport writes OUT/figures/TASK.{svg,html} and OUT/success.md from
 // every run directory under OUT/runs.
 func writeReport(log io.Writer, out string, tasks []string, notes map[string]string, command string) error {
-	data, err := loadRuns([]string{filepath.Join(out, "runs")})
+	data, err := viz.LoadRuns(filepath.Join(out, "runs"))
 	if err != nil {
 		return err
 	}

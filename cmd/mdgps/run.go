@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -18,12 +17,13 @@ import (
 
 	"github.com/mirrorgps/mirrorgps/envs"
 	"github.com/mirrorgps/mirrorgps/mdgps"
+	"github.com/mirrorgps/mirrorgps/viz"
 )
 
 // Files of a run directory.
 const (
 	configFile     = "config.json"
-	iterationsFile = "iterations.jsonl"
+	iterationsFile = viz.IterationsFile
 	checkpointFile = "checkpoint.gob"
 )
 
@@ -385,7 +385,7 @@ func writeAtomic(path string, write func(io.Writer) error) error {
 // writeJSONL rewrites dir/iterations.jsonl from the history. Non-finite
 // numbers (which JSON cannot hold) are written as null.
 func writeJSONL(dir string, h []mdgps.Iteration) error {
-	return writeAtomic(filepath.Join(dir, iterationsFile), func(w io.Writer) error {
+	return writeAtomic(filepath.Join(dir, viz.IterationsFile), func(w io.Writer) error {
 		for _, it := range h {
 			b, err := marshalIteration(it)
 			if err != nil {
@@ -451,27 +451,4 @@ func finite(v reflect.Value) any {
 		return out
 	}
 	return v.Interface()
-}
-
-// readJSONL reads the records of a run directory.
-func readJSONL(dir string) ([]mdgps.Iteration, error) {
-	b, err := os.ReadFile(filepath.Join(dir, iterationsFile))
-	if err != nil {
-		return nil, err
-	}
-	var h []mdgps.Iteration
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	sc.Buffer(make([]byte, 1<<20), 1<<28)
-	for n := 1; sc.Scan(); n++ {
-		line := bytes.TrimSpace(sc.Bytes())
-		if len(line) == 0 {
-			continue
-		}
-		var it mdgps.Iteration
-		if err := json.Unmarshal(line, &it); err != nil {
-			return nil, fmt.Errorf("%s line %d: %v", filepath.Join(dir, iterationsFile), n, err)
-		}
-		h = append(h, it)
-	}
-	return h, sc.Err()
 }

@@ -18,7 +18,7 @@ func cmdTable(args []string, e env) error {
 	if fs.NArg() == 0 {
 		return usagef("table: give one or more run directories (or directories holding them)")
 	}
-	runs, err := loadRuns(fs.Args())
+	runs, err := viz.LoadRuns(fs.Args()...)
 	if err != nil {
 		return err
 	}
@@ -43,7 +43,7 @@ func cmdTable(args []string, e env) error {
 	}
 	fmt.Fprintln(e.stdout, "Task metric (distance_mean) at iterations 3/6/9/12, mean ± std over seeds:")
 	fmt.Fprintln(e.stdout)
-	fmt.Fprintln(e.stdout, metricTable(runs, tasks, viz.TableIterations).Markdown())
+	fmt.Fprintln(e.stdout, viz.MetricTable(runs, tasks, viz.TableIterations).Markdown())
 	fmt.Fprintln(e.stdout, "Summary at the last iteration every seed reached:")
 	fmt.Fprintln(e.stdout)
 	fmt.Fprint(e.stdout, viz.SummaryTable(viz.Summarize(runs)).Markdown())
