@@ -7,6 +7,8 @@
 # Usage: scripts/reproduce.sh [mdgps reproduce flags]     (make reproduce)
 #   e.g. scripts/reproduce.sh --tasks obstacle --seeds 0 --iterations 4   (a quick check)
 #   OUT=/tmp/paper scripts/reproduce.sh                                    (another directory)
+# Finished runs' checkpoints are deleted (--prune: a peg checkpoint is about 60 MB); set
+# KEEP_CHECKPOINTS=1 to keep them (to extend runs later or step through them in a notebook).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 GO="${GO:-go}"
@@ -18,7 +20,9 @@ mkdir -p bin
 
 start=$(date +%s)
 started="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-bin/mdgps reproduce --out "$OUT" "$@"
+prune=(--prune)
+[ "${KEEP_CHECKPOINTS:-0}" = 1 ] && prune=()
+bin/mdgps reproduce --out "$OUT" "${prune[@]}" "$@"
 secs=$(( $(date +%s) - start ))
 
 commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
@@ -28,7 +32,7 @@ cpu="$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^
 {
   echo "# How these results were made"
   echo
-  echo "- command: \`scripts/reproduce.sh $*\` (= \`bin/mdgps reproduce --out $OUT $*\`, built with \`-tags openblas\`)"
+  echo "- command: \`scripts/reproduce.sh $*\` (= \`bin/mdgps reproduce --out $OUT ${prune[*]} $*\`, built with \`-tags openblas\`)"
   echo "- commit: $commit$dirty"
   echo "- machine: $(nproc) cores, ${cpu:-unknown CPU}, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
   echo "- Go: $("$GO" version | cut -d' ' -f3-)"

@@ -9,7 +9,7 @@
 //	          [--iterations N] [--seed S] --out DIR [--resume]
 //	          [--sstep-iterations N] [--samples N] [--workers N] [--quiet]
 //	mdgps reproduce [--tasks obstacle,peg,blindpeg] [--seeds 0,1,2] [--iterations 12]
-//	          [--out data/paper] [--shard i/n] [--sstep-iterations N] [--dry-run]
+//	          [--out data/paper] [--shard i/n] [--sstep-iterations N] [--prune] [--dry-run]
 //	mdgps table [--csv] DIR...
 //	mdgps describe --task T [--json]
 //
@@ -51,7 +51,9 @@
 // collect the run directories in one OUT and run reproduce once more without
 // --shard: every run is then skipped and only the report is written.
 // BADMM runs only if the driver accepts mdgps.BADMM; otherwise its column
-// says "not implemented".
+// says "not implemented". --prune deletes each finished run's checkpoint (a
+// peg checkpoint is about 60 MB); a pruned run still counts as finished, but
+// it can no longer be extended to more iterations.
 //
 // # table
 //

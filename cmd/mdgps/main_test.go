@@ -13,6 +13,7 @@ import (
 
 	"github.com/mirrorgps/mirrorgps/envs/linear"
 	"github.com/mirrorgps/mirrorgps/mdgps"
+	"github.com/mirrorgps/mirrorgps/viz"
 )
 
 // cli runs the command in-process and returns its exit status and output.
@@ -411,6 +412,24 @@ func TestReproduceSmall(t *testing.T) {
 	}
 	if !badmm && !strings.Contains(string(md), "badmm: not implemented") {
 		t.Errorf("success.md does not say BADMM is not implemented:\n%s", md)
+	}
+	// --prune deletes the finished runs' checkpoints; they still count as
+	// finished, and extending one is a clear error.
+	code, stdout, stderr = cli(t, nil, append(common, "--prune")...)
+	if code != 0 || strings.Count(stdout, "finished, skipped") != wantSkipped {
+		t.Fatalf("prune: %d %s\n%s", code, stderr, stdout)
+	}
+	pruned := filepath.Join(out, "runs", "obstacle_on-global_seed1")
+	if _, err := os.Stat(filepath.Join(pruned, checkpointFile)); !os.IsNotExist(err) {
+		t.Errorf("checkpoint not pruned: %v", err)
+	}
+	code, _, stderr = cli(t, nil, "run", "--task", "obstacle", "--sampling", "on", "--step", "global", "--seed", "1",
+		"--sstep-iterations", "30", "--iterations", "3", "--quiet", "--resume", "--out", pruned)
+	if code != 1 || !strings.Contains(stderr, "has 2 recorded iterations but no checkpoint (pruned)") {
+		t.Errorf("extending a pruned run: %d %s", code, stderr)
+	}
+	if h, _ := viz.ReadIterations(pruned); len(h) != 2 {
+		t.Errorf("a refused resume changed the records: %d", len(h))
 	}
 	// Other settings into the same directory: every run is refused and
 	// nothing is overwritten.

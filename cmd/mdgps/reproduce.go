@@ -133,13 +133,10 @@ func badmmAvailable() (bool, string) {
 }
 
 // finished reports whether dir holds a run of spec with at least its
-// iterations recorded.
+// iterations recorded (with its checkpoint, or without it after --prune).
 func finished(dir string, s runSpec) bool {
 	st, err := inspectDir(dir, s)
 	if err != nil || st != dirHasRun {
-		return false
-	}
-	if _, err := os.Stat(filepath.Join(dir, checkpointFile)); err != nil {
 		return false
 	}
 	h, err := viz.ReadIterations(dir)
@@ -160,6 +157,7 @@ func cmdReproduce(args []string, e env) error {
 	shardFlag := fs.String("shard", "", "run only slice i of n of the grid (i/n, 0 ≤ i < n); no report is written")
 	dry := fs.Bool("dry-run", false, "list the runs of this shard and their state, run nothing")
 	quiet := fs.Bool("quiet", false, "no progress bar")
+	prune := fs.Bool("prune", false, "delete each finished run's checkpoint (tens of MB for the peg tasks); a pruned run still counts as finished but cannot be extended")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -213,6 +211,11 @@ func cmdReproduce(args []string, e env) error {
 			continue
 		case finished(dir, r.Spec):
 			fmt.Fprintf(e.stdout, "%s  finished, skipped\n", tag)
+			if *prune && !*dry {
+				if err := pruneCheckpoint(dir); err != nil {
+					return err
+				}
+			}
 			continue
 		case *dry:
 			fmt.Fprintf(e.stdout, "%s  to run in %s\n", tag, dir)
@@ -232,6 +235,11 @@ func cmdReproduce(args []string, e env) error {
 			fmt.Fprintf(e.stdout, "%s  FAILED: %v\n", tag, err)
 			failed = append(failed, fmt.Sprintf("%s: %v", r.Dir, err))
 			continue
+		}
+		if *prune {
+			if err := pruneCheckpoint(dir); err != nil {
+				return err
+			}
 		}
 		last := h[len(h)-1]
 		succ := ""
@@ -292,5 +300,14 @@ func writeReport(log io.Writer, out string, tasks []string, notes map[string]str
 		return err
 	}
 	fmt.Fprintf(log, "wrote %s\n", p)
+	return nil
+}
+
+// pruneCheckpoint deletes a finished run's checkpoint.
+func pruneCheckpoint(dir string) error {
+	err := os.Remove(filepath.Join(dir, checkpointFile))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("--prune: %w", err)
+	}
 	return nil
 }

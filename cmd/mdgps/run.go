@@ -228,7 +228,15 @@ func execute(e env, s runSpec, dir string, bar bool, table io.Writer) ([]mdgps.I
 	}); err != nil {
 		return nil, fmt.Errorf("--out %s is not writable: %w", dir, err)
 	}
-	r, err := mdgps.Open(filepath.Join(dir, checkpointFile), task, cfg)
+	ckpt := filepath.Join(dir, checkpointFile)
+	if _, err := os.Stat(ckpt); errors.Is(err, os.ErrNotExist) {
+		// A run whose records outlived its checkpoint (reproduce --prune) cannot
+		// continue: starting afresh would rewrite its records.
+		if h, err := viz.ReadIterations(dir); err == nil && len(h) > 0 {
+			return h, fmt.Errorf("%s has %d recorded iterations but no checkpoint (pruned); it cannot be continued — use another directory", dir, len(h))
+		}
+	}
+	r, err := mdgps.Open(ckpt, task, cfg)
 	if err != nil {
 		return nil, err
 	}
