@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Reproduces the paper's experiment grid (Montgomery & Levine 2016, Figure 3 and Table 1):
 # installs what the build needs (OpenBLAS, MuJoCo), builds cmd/mdgps with -tags openblas and
-# runs `mdgps reproduce` into data/paper (OUT=...), then notes the command, commit, machine and
-# wall time in OUT/run-info.md. Finished runs are skipped, so an interrupted call resumes.
+# runs `mdgps reproduce` into data/paper (OUT=...), then appends the command, commit, machine
+# and wall time to OUT/run-info.md. Finished runs are skipped, so an interrupted call resumes.
 #
 # Usage: scripts/reproduce.sh [mdgps reproduce flags]     (make reproduce)
 #   e.g. scripts/reproduce.sh --tasks obstacle --seeds 0 --iterations 4   (a quick check)
@@ -29,13 +29,15 @@ commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 dirty=""
 [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ] && dirty=" (with uncommitted changes)"
 cpu="$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//')"
+info="$OUT/run-info.md"
+if [ ! -f "$info" ]; then
+  printf '# How these results were made\n\nOne entry per call of scripts/reproduce.sh (make reproduce); a call skips the runs that\nearlier calls finished, so the wall times add up.\n' > "$info"
+fi
 {
-  echo "# How these results were made"
   echo
-  echo "- command: \`scripts/reproduce.sh $*\` (= \`bin/mdgps reproduce --out $OUT ${prune[*]} $*\`, built with \`-tags openblas\`)"
-  echo "- commit: $commit$dirty"
-  echo "- machine: $(nproc) cores, ${cpu:-unknown CPU}, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
-  echo "- Go: $("$GO" version | cut -d' ' -f3-)"
-  echo "- started $started, wall time of this call ${secs} s (runs finished by earlier calls are skipped and not counted)"
-} > "$OUT/run-info.md"
+  echo "- started $started, wall time ${secs} s"
+  echo "  - command: \`scripts/reproduce.sh $*\` (= \`bin/mdgps reproduce --out $OUT ${prune[*]} $*\`, built with \`-tags openblas\`)"
+  echo "  - commit: $commit$dirty"
+  echo "  - machine: $(nproc) cores, ${cpu:-unknown CPU}, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr); Go $("$GO" version | cut -d' ' -f3-)"
+} >> "$info"
 echo "reproduce: ${secs} s; see $OUT/success.md, $OUT/figures/ and $OUT/run-info.md"
