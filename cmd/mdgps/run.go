@@ -221,24 +221,40 @@ func execute(e env, s runSpec, dir string, bar bool, table io.Writer) ([]mdgps.I
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("--out: %w", err)
 	}
-	if err := writeAtomic(filepath.Join(dir, configFile), func(w io.Writer) error {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(runConfig{runSpec: s, Config: cfg})
-	}); err != nil {
-		return nil, fmt.Errorf("--out %s is not writable: %w", dir, err)
+	writeConfig := func() error {
+		err := writeAtomic(filepath.Join(dir, configFile), func(w io.Writer) error {
+			enc := json.NewEncoder(w)
+			enc.SetIndent("", "  ")
+			return enc.Encode(runConfig{runSpec: s, Config: cfg})
+		})
+		if err != nil {
+			return fmt.Errorf("--out %s is not writable: %w", dir, err)
+		}
+		return nil
 	}
 	ckpt := filepath.Join(dir, checkpointFile)
-	if _, err := os.Stat(ckpt); errors.Is(err, os.ErrNotExist) {
+	_, statErr := os.Stat(ckpt)
+	resuming := statErr == nil
+	if !resuming {
 		// A run whose records outlived its checkpoint (reproduce --prune) cannot
 		// continue: starting afresh would rewrite its records.
 		if h, err := viz.ReadIterations(dir); err == nil && len(h) > 0 {
 			return h, fmt.Errorf("%s has %d recorded iterations but no checkpoint (pruned); it cannot be continued — use another directory", dir, len(h))
 		}
+		// A new run: config.json first, so the directory is recognisable as
+		// ours from the moment a checkpoint exists.
+		if err := writeConfig(); err != nil {
+			return nil, err
+		}
 	}
 	r, err := mdgps.Open(ckpt, task, cfg)
 	if err != nil {
 		return nil, err
+	}
+	if resuming { // Open accepted the saved run: record the (extended) config
+		if err := writeConfig(); err != nil {
+			return nil, err
+		}
 	}
 	// The checkpoint is authoritative: iterations.jsonl is rewritten from it,
 	// so an interruption between the two writes never leaves them apart.
@@ -326,8 +342,7 @@ func doPhase(r *mdgps.Run, p mdgps.Phase) error {
 	case mdgps.PhaseSStep:
 		return r.SStep()
 	}
-	_, err := r.Step() // a phase this CLI does not know: let the driver run the rest
-	return err
+	return fmt.Errorf("unknown phase %q (this mdgps command is older than the driver)", p)
 }
 
 func variantOf(s runSpec) string {
