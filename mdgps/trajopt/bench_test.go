@@ -3,7 +3,9 @@ package trajopt_test
 import (
 	"runtime"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/mirrorgps/mirrorgps/internal/golden"
 	"github.com/mirrorgps/mirrorgps/mdgps/lingauss"
@@ -41,12 +43,24 @@ func BenchmarkBackwardForwardArm(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := cpuTime()
 	for b.Loop() {
 		if _, err := s.Backward(p, pr, 1); err != nil {
 			b.Fatal(err)
 		}
 		s.Forward(m, p, pr.Dyn)
 	}
+	// CPU time per pass: on a shared, loaded machine wall time overstates it.
+	b.ReportMetric(float64(cpuTime()-cpu0)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
+}
+
+// cpuTime returns the process's user + system CPU time.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkDualSearchArm9 times the full dual search for 9 conditions (the arm
@@ -91,7 +105,9 @@ func BenchmarkDualSearchArm9(b *testing.B) {
 		}
 	}
 	b.ResetTimer()
+	cpu0 := cpuTime()
 	for b.Loop() {
 		run()
 	}
+	b.ReportMetric(float64(cpuTime()-cpu0)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
 }
