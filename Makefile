@@ -35,6 +35,7 @@ test: deps
 	$(GO) test -count=1 -timeout 30m ./...
 	$(GO) test -count=1 -timeout 30m -tags openblas $(NUMERICAL)
 	CGO_ENABLED=0 $(GO) build ./...
+	$(MAKE) --no-print-directory notebook-test
 
 # Benchmarks of the numerical core on OpenBLAS (set BENCH=regexp, COUNT=n).
 BENCH ?= .
