@@ -24,7 +24,7 @@ type Iteration struct {
 	CostLocalMean    float64 `json:"cost_local_mean"`     // mean total cost of the training samples
 	CostGlobalMean   float64 `json:"cost_global_mean"`    // total cost of the noiseless global-policy rollout
 	CostGlobalMCMean float64 `json:"cost_global_mc_mean"` // Monte-Carlo total cost of the noisy global-policy rollouts (0 without EvalSamples)
-	DistanceMean     float64 `json:"distance_mean"`       // task metric of the noiseless global-policy rollouts
+	DistanceMean     float64 `json:"distance_mean"`       // the paper's distance of the noiseless global-policy rollouts (see Distancer)
 	SuccessRate      float64 `json:"success_rate"`        // fraction of conditions whose noiseless rollout succeeds (tasks with a success criterion; else 0)
 	KLMean           float64 `json:"kl_mean"`             // realised C-step KL per time step
 	EpsilonMean      float64 `json:"epsilon_mean"`        // per-step KL budget ε
@@ -43,7 +43,8 @@ type Cond struct {
 	CostLocal      float64   `json:"cost_local"`
 	CostGlobal     float64   `json:"cost_global"`
 	CostGlobalMC   float64   `json:"cost_global_mc"`
-	Metric         float64   `json:"metric"`
+	Metric         float64   `json:"metric"`   // the task's metric (envs.Env.Evaluate) of the noiseless rollout
+	Distance       float64   `json:"distance"` // the paper's distance (Distancer; else the metric)
 	Success        bool      `json:"success"`
 	KL             float64   `json:"kl"`       // Σ_t KL(p_i ‖ reference) realised by the C-step
 	KLPerT         []float64 `json:"kl_per_t"` // per time step
@@ -59,6 +60,14 @@ type Cond struct {
 	Bound          float64   `json:"bound"`          // Lemma 2 bound (paper-notes.md "Our estimators")
 	BoundEpsMax    float64   `json:"bound_eps_max"`  // the largest ε_t of the bound
 	Error          string    `json:"error,omitempty"`
+}
+
+// Distancer is implemented by tasks whose plotted "distance" differs from their
+// Evaluate metric: peg tasks (the final peg-bottom height above the hole bottom)
+// and the linear task (the final ‖x‖). For obstacle navigation the metric is the
+// distance to the target.
+type Distancer interface {
+	Distance(s *envs.Sample) float64
 }
 
 // record builds the Iteration record from the evaluation rollouts (n per
@@ -96,6 +105,10 @@ func (r *Run) record(evals []*envs.Sample, n int) Iteration {
 		cr.CostGlobal = total(es[0])
 		met := r.env.Evaluate(es[0])
 		cr.Metric, cr.Success = met.Value, met.HasSuccess && met.Success
+		cr.Distance = met.Value
+		if d, ok := r.env.(Distancer); ok {
+			cr.Distance = d.Distance(es[0])
+		}
 		if met.HasSuccess && met.Success {
 			rec.SuccessRate += 1 / float64(M)
 		}
@@ -114,7 +127,7 @@ func (r *Run) record(evals []*envs.Sample, n int) Iteration {
 		rec.CostLocalMean += cr.CostLocal / float64(M)
 		rec.CostGlobalMean += cr.CostGlobal / float64(M)
 		rec.CostGlobalMCMean += cr.CostGlobalMC / float64(M)
-		rec.DistanceMean += cr.Metric / float64(M)
+		rec.DistanceMean += cr.Distance / float64(M)
 		rec.KLMean += cr.KL / float64(T) / float64(M)
 		rec.EpsilonMean += cr.Epsilon / float64(M)
 		rec.EtaMean += cr.Eta / float64(M)

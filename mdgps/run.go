@@ -333,12 +333,13 @@ func (r *Run) begin(p Phase) (time.Time, error) {
 
 // end advances to the next phase and checkpoints (unless autosave is off).
 func (r *Run) end(p Phase, t0 time.Time) error {
-	r.st.Wall += time.Since(t0).Seconds()
 	r.st.Phase = r.nextAfter(p)
-	if r.noAuto {
-		return nil
+	var err error
+	if !r.noAuto {
+		err = r.checkpoint()
 	}
-	return r.checkpoint()
+	r.st.Wall += time.Since(t0).Seconds() // saved with the next checkpoint
+	return err
 }
 
 // SetAutosave chooses whether every phase writes the checkpoint (the default,

@@ -125,13 +125,14 @@ func contains(s []string, v string) bool {
 	return false
 }
 
-// PaperFigure is the paper's Figure 3 panel for a task: its metric
+// PaperFigure is the paper's Figure 3 panel for a task: its distance
 // (distance_mean) against iteration, mean ± std over seeds, one curve per
-// variant. For the peg tasks the recorded metric is the final peg-bottom
-// height z; the figure shows the height above the hole bottom, z − holeZ, with
-// the success height successZ − holeZ as a reference line, as the paper does.
-// Pass peg.HoleZ and peg.SuccessZ (viz does not import envs/peg, so it never
-// links MuJoCo); they are unused for the other tasks.
+// variant. The driver records the paper's distance: for obstacle the final
+// distance to the target, for the peg tasks the final peg-bottom height above
+// the hole bottom (z − holeZ), drawn with the success height successZ − holeZ as
+// a reference line, as the paper does; for linear the final ‖x‖. Pass peg.HoleZ
+// and peg.SuccessZ (viz does not import envs/peg, so it never links MuJoCo); they
+// are unused for the other tasks.
 func PaperFigure(task string, runs []RunData, holeZ, successZ float64) *Lines {
 	f := IterationCurves(TaskTitle(task), Distance, 1, Groups(task, runs))
 	switch task {
@@ -139,14 +140,9 @@ func PaperFigure(task string, runs []RunData, holeZ, successZ float64) *Lines {
 		f.YLabel = "distance to target (m)"
 	case "peg", "blindpeg":
 		f.YLabel = "peg height above hole bottom (m)"
-		for i := range f.Curves {
-			for j := range f.Curves[i].Y {
-				f.Curves[i].Y[j] -= holeZ
-			}
-		}
 		f.HLines = []HLine{{Name: "success line", Y: successZ - holeZ}}
 	case "linear":
-		f.YLabel = "total cost of the global policy"
+		f.YLabel = "final distance ‖x‖ of the global policy"
 	}
 	return f
 }

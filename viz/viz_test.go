@@ -273,9 +273,9 @@ func writeJSONL(t *testing.T, dir string, h []mdgps.Iteration) {
 
 func TestLoadRunsAndPaperFigure(t *testing.T) {
 	root := t.TempDir()
-	writeJSONL(t, filepath.Join(root, "runs", "peg_on-global_seed0"), history("peg", "on", "global", 0, []float64{-0.3, -0.46}, []float64{0, 1}))
-	writeJSONL(t, filepath.Join(root, "runs", "peg_off-classic_seed1"), history("peg", "off", "classic", 1, []float64{-0.3, -0.44}, []float64{0, 0.5}))
-	writeJSONL(t, filepath.Join(root, "runs", "peg_off-classic_seed0"), history("peg", "off", "classic", 0, []float64{-0.3, -0.48}, []float64{0, 1}))
+	writeJSONL(t, filepath.Join(root, "runs", "peg_on-global_seed0"), history("peg", "on", "global", 0, []float64{0.2, 0.04}, []float64{0, 1}))
+	writeJSONL(t, filepath.Join(root, "runs", "peg_off-classic_seed1"), history("peg", "off", "classic", 1, []float64{0.2, 0.06}, []float64{0, 0.5}))
+	writeJSONL(t, filepath.Join(root, "runs", "peg_off-classic_seed0"), history("peg", "off", "classic", 0, []float64{0.2, 0.02}, []float64{0, 1}))
 	writeJSONL(t, filepath.Join(root, "other", "obstacle_off-classic_seed0"), history("obstacle", "off", "classic", 0, []float64{2, 1}, []float64{0, 0}))
 	runs, err := LoadRuns(filepath.Join(root, "runs"))
 	if err != nil {
@@ -288,14 +288,14 @@ func TestLoadRunsAndPaperFigure(t *testing.T) {
 	if len(gs) != 2 || gs[0].Name != "off/classic" || len(gs[0].Runs) != 2 || gs[1].Name != "on/global" {
 		t.Fatalf("groups in grid order: %+v", gs)
 	}
-	// Peg: the height above the hole bottom (z − (−0.5)); mean of 0.06 and 0.02.
+	// Peg: distance_mean is the height above the hole bottom; mean of 0.06 and 0.02.
 	f := PaperFigure("peg", runs, -0.5, -0.44)
 	c := f.Curves[0]
 	if math.Abs(c.Y[1]-0.04) > 1e-12 || math.Abs(c.Std[1]-0.02) > 1e-12 || math.Abs(f.HLines[0].Y-0.06) > 1e-12 {
 		t.Errorf("peg figure: %v ± %v, success line %v", c.Y, c.Std, f.HLines)
 	}
 	md := MetricTable(runs, []string{"peg"}, []int{2}).Markdown()
-	if !strings.Contains(md, "| Peg | off/classic | 2 | -0.460 ± 0.020 |") {
+	if !strings.Contains(md, "| Peg | off/classic | 2 | 0.040 ± 0.020 |") {
 		t.Errorf("metric table:\n%s", md)
 	}
 	all, err := LoadRuns(root)

@@ -251,6 +251,9 @@ func execute(e env, s runSpec, dir string, bar bool, table io.Writer) ([]mdgps.I
 	if err != nil {
 		return nil, err
 	}
+	// One checkpoint per iteration (Finish), and one when interrupted: a peg
+	// checkpoint is tens of MB, too much to write after every phase.
+	r.SetAutosave(false)
 	if resuming { // Open accepted the saved run: record the (extended) config
 		if err := writeConfig(); err != nil {
 			return nil, err
@@ -284,6 +287,9 @@ func execute(e env, s runSpec, dir string, bar bool, table io.Writer) ([]mdgps.I
 		select {
 		case <-e.interrupt:
 			_ = pb.Clear()
+			if err := r.Save(); err != nil {
+				return r.History(), fmt.Errorf("%w; saving the checkpoint failed: %v", errInterrupted, err)
+			}
 			return r.History(), fmt.Errorf("%w in iteration %d before phase %s; the checkpoint in %s is consistent — continue with --resume",
 				errInterrupted, r.Iteration()+1, r.Phase(), dir)
 		default:
@@ -291,7 +297,7 @@ func execute(e env, s runSpec, dir string, bar bool, table io.Writer) ([]mdgps.I
 		ph := r.Phase()
 		pb.Describe(fmt.Sprintf("%s: iteration %d/%d %-11s", label, r.Iteration()+1, cfg.Iterations, ph))
 		if ph != mdgps.PhaseFinish {
-			if err := doPhase(r, ph); err != nil {
+			if _, _, err := r.Next(); err != nil {
 				_ = pb.Clear()
 				return r.History(), fmt.Errorf("iteration %d, phase %s: %w", r.Iteration()+1, ph, err)
 			}
@@ -325,26 +331,6 @@ func execute(e env, s runSpec, dir string, bar bool, table io.Writer) ([]mdgps.I
 // (to deliver an interrupt at a deterministic point).
 var testHookAfterPhase func()
 
-func doPhase(r *mdgps.Run, p mdgps.Phase) error {
-	switch p {
-	case mdgps.PhaseSample:
-		return r.Sample()
-	case mdgps.PhaseFitDynamics:
-		return r.FitDynamics()
-	case mdgps.PhaseImitate:
-		return r.Imitate()
-	case mdgps.PhaseFitPolicy:
-		return r.FitPolicy()
-	case mdgps.PhaseAdjustStep:
-		return r.AdjustStep()
-	case mdgps.PhaseCStep:
-		return r.CStep()
-	case mdgps.PhaseSStep:
-		return r.SStep()
-	}
-	return fmt.Errorf("unknown phase %q (this mdgps command is older than the driver)", p)
-}
-
 func variantOf(s runSpec) string {
 	if s.Algorithm != "mdgps" {
 		return s.Algorithm
@@ -360,9 +346,9 @@ func metricLabel(task string) string {
 	case "obstacle":
 		return "distance"
 	case "peg", "blindpeg":
-		return "peg z"
+		return "peg height"
 	case "linear":
-		return "total cost"
+		return "final |x|"
 	}
 	return "metric"
 }

@@ -132,7 +132,7 @@ func describe(name string) (*taskDesc, error) {
 	case *linear.Env:
 		td.A, td.B, td.Q, td.R = rows(e.A()), rows(e.B()), rows(e.Q()), rows(e.R())
 		td.Cost = "ℓ_t = x_tᵀ Q x_t + u_tᵀ R u_t for t = 0..T-1 (no ½); x_{t+1} = A x_t + B u_t; u_{T-1} is costed, not executed"
-		td.Metric = "total cost Σ_t ℓ_t of the noiseless global-policy rollout (compare with the Riccati optimum)"
+		td.Metric = "metric: total cost Σ_t ℓ_t of the noiseless global-policy rollout (compare with the Riccati optimum); distance_mean: its final ‖x‖"
 	case *obstacle.Env:
 		td.Target = obstacle.Target[:]
 		for _, w := range obstacle.Walls() {

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"math"
 
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/mirrorgps/mirrorgps/mdgps/internal/dense"
@@ -87,9 +85,16 @@ func (p *Policy) Act(t int, x, obs, noise, u []float64) {
 	if len(x) != dX || len(u) != dU || (noise != nil && len(noise) != dU) {
 		panic("lingauss: Act dimension mismatch")
 	}
-	copy(u, p.Bias[t*dU:(t+1)*dU])
-	blas64.Gemv(blas.NoTrans, 1, blas64.General{Rows: dU, Cols: dX, Stride: dX, Data: p.K[t*dU*dX : (t+1)*dU*dX]},
-		blas64.Vector{N: dX, Inc: 1, Data: x}, 1, blas64.Vector{N: dU, Inc: 1, Data: u})
+	// Plain loops: at these sizes (dU ≤ 7) a cgo call into OpenBLAS costs more
+	// than the arithmetic, and rollouts call Act T times per sample.
+	K := p.K[t*dU*dX : (t+1)*dU*dX]
+	for i := 0; i < dU; i++ {
+		s := p.Bias[t*dU+i]
+		for j, xj := range x {
+			s += K[i*dX+j] * xj
+		}
+		u[i] = s
+	}
 	if noise != nil {
 		r := p.Chol[t*dU*dU : (t+1)*dU*dU]
 		for i := 0; i < dU; i++ { // (Rᵀξ)_i = Σ_{j≤i} R_{ji} ξ_j
