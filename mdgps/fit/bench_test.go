@@ -1,6 +1,7 @@
 package fit
 
 import (
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"sync"
@@ -108,5 +109,43 @@ func BenchmarkDynamicsFitArm9(b *testing.B) {
 	}
 	// CPU seconds per op; on an otherwise idle machine with GOMAXPROCS cores the
 	// wall time is about this divided by the number of cores.
+	b.ReportMetric((cpuTime()-c0).Seconds()/float64(b.N), "cpu-s/op")
+}
+
+// BenchmarkGMMEMArm39 times ten EM iterations (E- and M-step) of the dynamics
+// prior at the size the peg task's buffer reaches: 39 arm trajectories (the
+// trajectories of timing_inputs_arm_9cond.json) × 99 transitions = 3861 points
+// in D = 59, K = 20 clusters.
+func BenchmarkGMMEMArm39(b *testing.B) {
+	var file struct {
+		Conditions []struct{ X, U golden.Array }
+	}
+	golden.Load(b, goldenDirFile(b, "timing_inputs_arm_9cond.json"), &file)
+	var pts []float64
+	nTraj := 0
+	for _, c := range file.Conditions {
+		bt := batchOf(c.X, c.U)
+		T, dX, dU := bt.T, bt.DX, bt.DU
+		for n := 0; n < bt.N && nTraj < 39; n, nTraj = n+1, nTraj+1 {
+			for t := 0; t < T-1; t++ {
+				pts = append(pts, bt.X[(n*T+t)*dX:(n*T+t+1)*dX]...)
+				pts = append(pts, bt.U[(n*T+t)*dU:(n*T+t+1)*dU]...)
+				pts = append(pts, bt.X[(n*T+t+1)*dX:(n*T+t+2)*dX]...)
+			}
+		}
+	}
+	const D, K = 59, 20
+	b.ResetTimer()
+	c0 := cpuTime()
+	for b.Loop() {
+		g := &GMM{Config: GMMConfig{MaxIter: 10}}
+		res, err := g.Fit(pts, D, K, Init{Rand: rand.New(rand.NewPCG(1, 2))})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(res.LogLik) != 10 {
+			b.Fatalf("%d E-steps (%v), want 10", len(res.LogLik), res.Stop)
+		}
+	}
 	b.ReportMetric((cpuTime()-c0).Seconds()/float64(b.N), "cpu-s/op")
 }
