@@ -296,42 +296,49 @@ func (g *GMM) factorise() error {
 	return nil
 }
 
+// emChunk is the number of points the E- and M-steps process at a time, so that
+// a D×emChunk block (240 KB at D = 59) stays in a core's L2 cache across the
+// clusters' passes.
+const emChunk = 512
+
 // logObs fills lo (n×K) with log π_k + log N(y_n; μ_k, Σ_k) for the n points
 // given transposed, ptsT (D×n), using the cached factors: the Mahalanobis term is
-// ‖z‖² with z = L_k⁻¹(y − μ_k), solved for all points at once (row-major D×n, so
-// the triangular solve runs along rows of length n). z (≥ D·n) and ss (≥ n) are
-// scratch.
+// ‖z‖² with z = L_k⁻¹(y − μ_k), formed for a block of points at once (row-major
+// D×m, so the triangular product runs along rows of length m). z (≥ D·min(n,
+// emChunk)) and ss (≥ n) are scratch.
 func (g *GMM) logObs(lo, ptsT []float64, n int, z, ss []float64) {
 	K, D := g.K, g.D
-	z, ss = z[:D*n], ss[:n]
-	for k := 0; k < K; k++ {
-		mu := g.Mu[k*D : (k+1)*D]
-		for j := 0; j < D; j++ {
-			zj, pj, m := z[j*n:(j+1)*n], ptsT[j*n:(j+1)*n], mu[j]
-			pj = pj[:len(zj)]
-			for i := range zj {
-				zj[i] = pj[i] - m
+	for i0 := 0; i0 < n; i0 += emChunk {
+		m := min(emChunk, n-i0)
+		z := z[:D*m]
+		ss := ss[:m]
+		for k := 0; k < K; k++ {
+			mu := g.Mu[k*D : (k+1)*D]
+			for j := 0; j < D; j++ {
+				zj, pj, mj := z[j*m:(j+1)*m], ptsT[j*n+i0:j*n+i0+m], mu[j]
+				for i := range zj {
+					zj[i] = pj[i] - mj
+				}
 			}
-		}
-		// z = L_k⁻¹ (y − μ_k) by multiplying with the explicit inverse: with OpenBLAS
-		// a triangular product is about twice as fast as a triangular solve here,
-		// and the 59×59 inverses cost less than that difference.
-		blas64.Trmm(blas.Left, blas.NoTrans, 1,
-			blas64.Triangular{Uplo: blas.Lower, Diag: blas.NonUnit, N: D, Stride: D, Data: g.cinv[k*D*D : (k+1)*D*D]},
-			blas64.General{Rows: D, Cols: n, Stride: n, Data: z})
-		for i, v := range z[:n] {
-			ss[i] = v * v
-		}
-		for j := 1; j < D; j++ {
-			zj := z[j*n : (j+1)*n]
-			ss := ss[:len(zj)]
-			for i, v := range zj {
-				ss[i] += v * v
+			// z = L_k⁻¹ (y − μ_k) by multiplying with the explicit inverse: with
+			// OpenBLAS a triangular product is about twice as fast as a triangular
+			// solve here, and the 59×59 inverses cost less than that difference.
+			blas64.Trmm(blas.Left, blas.NoTrans, 1,
+				blas64.Triangular{Uplo: blas.Lower, Diag: blas.NonUnit, N: D, Stride: D, Data: g.cinv[k*D*D : (k+1)*D*D]},
+				blas64.General{Rows: D, Cols: m, Stride: m, Data: z})
+			for i, v := range z[:m] {
+				ss[i] = v * v
 			}
-		}
-		c, lm := g.cconst[k], g.LogMass[k]
-		for i := 0; i < n; i++ {
-			lo[i*K+k] = c - 0.5*ss[i] + lm
+			for j := 1; j < D; j++ {
+				zj := z[j*m : (j+1)*m]
+				for i, v := range zj {
+					ss[i] += v * v
+				}
+			}
+			c, lm := g.cconst[k], g.LogMass[k]
+			for i, v := range ss {
+				lo[(i0+i)*K+k] = c - 0.5*v + lm
+			}
 		}
 	}
 }
@@ -359,7 +366,7 @@ func getEMWork(n, D, K int) *emWork {
 		w = new(emWork)
 	}
 	w.dataT = grow(w.dataT, D*n)
-	w.z = grow(w.z, D*n)
+	w.z = grow(w.z, D*min(n, emChunk))
 	w.ss = grow(w.ss, n)
 	w.logobs = grow(w.logobs, n*K)
 	w.rowLSE = grow(w.rowLSE, n)
@@ -411,28 +418,38 @@ func (g *GMM) mstep(n int, w *emWork) {
 	// Σ_k = Σ_n w_nk (y_n − μ_k)(y_n − μ_k)ᵀ as a rank-n update with the rows
 	// √w_nk (y_n − μ_k), stored transposed (D×n) so that Syrk forms dot products of
 	// length n. Compat: the reference's Σ_n w_nk y_n y_nᵀ − μ_k μ_kᵀ.
-	y := w.z
-	for k := 0; k < K; k++ {
-		mu := g.Mu[k*D : (k+1)*D]
-		for i := 0; i < n; i++ {
-			w.sw[i] = math.Sqrt(w.w[i*K+k])
+	for i0 := 0; i0 < n; i0 += emChunk {
+		m := min(emChunk, n-i0)
+		y, sw := w.z[:D*m], w.sw[:m]
+		beta := 1.0
+		if i0 == 0 {
+			beta = 0
 		}
-		for j := 0; j < D; j++ {
-			yj, dj := y[j*n:(j+1)*n], w.dataT[j*n:(j+1)*n]
-			if g.Config.Compat {
-				for i := range yj {
-					yj[i] = dj[i] * w.sw[i]
-				}
-			} else {
-				m := mu[j]
-				for i := range yj {
-					yj[i] = (dj[i] - m) * w.sw[i]
+		for k := 0; k < K; k++ {
+			mu := g.Mu[k*D : (k+1)*D]
+			for i := range sw {
+				sw[i] = math.Sqrt(w.w[(i0+i)*K+k])
+			}
+			for j := 0; j < D; j++ {
+				yj, dj := y[j*m:(j+1)*m], w.dataT[j*n+i0:j*n+i0+m]
+				if g.Config.Compat {
+					for i := range yj {
+						yj[i] = dj[i] * sw[i]
+					}
+				} else {
+					mj := mu[j]
+					for i := range yj {
+						yj[i] = (dj[i] - mj) * sw[i]
+					}
 				}
 			}
+			blas64.Syrk(blas.NoTrans, 1, blas64.General{Rows: D, Cols: m, Stride: m, Data: y},
+				beta, blas64.Symmetric{Uplo: blas.Upper, N: D, Stride: D, Data: g.Sigma[k*D*D : (k+1)*D*D]})
 		}
+	}
+	for k := 0; k < K; k++ {
+		mu := g.Mu[k*D : (k+1)*D]
 		s := g.Sigma[k*D*D : (k+1)*D*D]
-		blas64.Syrk(blas.NoTrans, 1, blas64.General{Rows: D, Cols: n, Stride: n, Data: y},
-			0, blas64.Symmetric{Uplo: blas.Upper, N: D, Stride: D, Data: s})
 		if g.Config.Compat {
 			for i := 0; i < D; i++ {
 				for j := i; j < D; j++ {
