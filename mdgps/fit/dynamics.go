@@ -366,5 +366,10 @@ func Dynamics(b Batch, prior *DynamicsPrior, cfg DynamicsConfig) (*lingauss.Dyna
 			}
 		}
 	}
+	// Finite inputs give finite outputs unless something overflowed: say so
+	// rather than hand NaN on.
+	if err := d.Check(); err != nil {
+		return nil, err
+	}
 	return d, nil
 }

@@ -37,3 +37,15 @@ type TooFewSamplesError struct {
 func (e *TooFewSamplesError) Error() string {
 	return fmt.Sprintf("fit: %d sample(s), need at least %d", e.N, e.Min)
 }
+
+// LogLikError reports an EM log-likelihood that is not finite (NaN or ±Inf), which
+// happens only for data whose scale overflows the Mahalanobis distances; the
+// parameters are then not updated further.
+type LogLikError struct {
+	Iteration int // 0-based E-step
+	LogLik    float64
+}
+
+func (e *LogLikError) Error() string {
+	return fmt.Sprintf("fit: GMM log-likelihood %v at E-step %d is not finite (data scale overflows?)", e.LogLik, e.Iteration)
+}

@@ -783,3 +783,21 @@ func TestGMMOneIterationDirect(t *testing.T) {
 		}
 	}
 }
+
+// Data at a scale that overflows the Mahalanobis distances give a typed error,
+// not NaN parameters.
+func TestGMMOverflowIsAnError(t *testing.T) {
+	rng := rand.New(rand.NewPCG(31, 32))
+	pts := twoBlobs(rng, 40, 2, 1)
+	for i := range pts {
+		pts[i] *= 1e200
+	}
+	g := &GMM{}
+	_, err := g.Fit(pts, 2, 2, Init{Rand: rng})
+	var le *LogLikError
+	var pd *NotPDError
+	if !errors.As(err, &le) && !errors.As(err, &pd) {
+		t.Fatalf("err = %v, want *LogLikError or *NotPDError", err)
+	}
+	t.Log(err)
+}

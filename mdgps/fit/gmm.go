@@ -120,7 +120,8 @@ func (g *GMM) Mass() []float64 {
 // 1e-5·|ll_prev| (Compat: < 1e-5·ll_prev, quirk Q4), or after Config.MaxIter
 // iterations. Errors: *lingauss.NonFiniteError for NaN/Inf data, *NotPDError when
 // a cluster covariance is numerically not positive definite, *EmptyClusterError
-// (Compat only) for an empty initial cluster.
+// (Compat only) for an empty initial cluster, *LogLikError when the
+// log-likelihood overflows.
 func (g *GMM) Fit(data []float64, D, K int, init Init) (EMResult, error) {
 	if D <= 0 || K <= 0 || len(data)%D != 0 {
 		panic(fmt.Sprintf("fit: GMM.Fit with len(data)=%d, D=%d, K=%d", len(data), D, K))
@@ -178,6 +179,9 @@ func (g *GMM) Fit(data []float64, D, K int, init Init) (EMResult, error) {
 			ll += w.rowLSE[i]
 		}
 		res.LogLik = append(res.LogLik, ll)
+		if math.IsNaN(ll) || math.IsInf(ll, 0) {
+			return res, &LogLikError{Iteration: itr, LogLik: ll}
+		}
 		if ll < prevll {
 			res.Stop = StopLogLikDecreased
 			break

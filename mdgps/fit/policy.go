@@ -241,5 +241,8 @@ func LinearisePolicy(b Batch, polCov []float64, prior Prior, cfg PolicyConfig) (
 	if err != nil {
 		return nil, err
 	}
+	if err := pol.Check(); err != nil { // overflow only; never hand NaN on
+		return nil, err
+	}
 	return pol, nil
 }
