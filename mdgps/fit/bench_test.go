@@ -18,6 +18,13 @@ import (
 // assignment, DynamicsPrior.Update (EM) plus Dynamics (99 prior evaluations and
 // conditional fits, and x0). Reference (1 OpenBLAS thread): P3a 0.101 s for one
 // condition, P3b 0.948 s for nine. They read $MDGPS_GOLDEN_DIR and skip without it.
+//
+// Measured 2026-11 on the 2-vCPU machine while other jobs kept it busy (load 2–6),
+// so CPU seconds per op are the stable figure (wall ≈ CPU/2 on an idle machine):
+//
+//	                      pure Go            -tags openblas
+//	DynamicsFitArm        35.9 ms CPU        18.7 ms CPU     (reference 101 ms)
+//	DynamicsFitArm9       342 ms CPU         190 ms CPU      (reference 948 ms wall)
 
 // armCondition is one condition's inputs.
 type armCondition struct {
