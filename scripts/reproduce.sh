@@ -18,6 +18,10 @@ scripts/install-deps.sh
 mkdir -p bin
 "$GO" build -tags openblas -o bin/mdgps ./cmd/mdgps
 
+# The commit the binary is built from (recorded now: HEAD may move during a long run).
+commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+dirty=""
+[ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ] && dirty=" (with uncommitted changes)"
 start=$(date +%s)
 started="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 prune=(--prune)
@@ -25,9 +29,6 @@ prune=(--prune)
 bin/mdgps reproduce --out "$OUT" "${prune[@]}" "$@"
 secs=$(( $(date +%s) - start ))
 
-commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-dirty=""
-[ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ] && dirty=" (with uncommitted changes)"
 cpu="$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//')"
 info="$OUT/run-info.md"
 if [ ! -f "$info" ]; then

@@ -53,7 +53,7 @@ func reportMarkdown(runs []viz.RunData, tasks []string, notes map[string]string,
 	}
 	b.WriteString("## Task metric at iterations 3/6/9/12 (mean ± std over seeds)\n\n")
 	b.WriteString("Obstacle: final distance to the target (m; the goal is < 0.2 by iteration 10). " +
-		"Peg, blind peg: final peg-bottom height z (m; the hole bottom is at −0.5, success below −0.44). " +
+		"Peg, blind peg: final height of the peg bottom above the hole bottom (m; the hole is 0.1 deep, success below 0.06). " +
 		"A number in parentheses counts the seeds that reached the iteration when fewer did.\n\n")
 	b.WriteString(viz.MetricTable(runs, tasks, viz.TableIterations).Markdown())
 	b.WriteString("\n## Summary (last iteration every seed reached)\n\n")
