@@ -19,12 +19,15 @@ import (
 // conditional fits, and x0). Reference (1 OpenBLAS thread): P3a 0.101 s for one
 // condition, P3b 0.948 s for nine. They read $MDGPS_GOLDEN_DIR and skip without it.
 //
-// Measured 2026-11 on the 2-vCPU machine while other jobs kept it busy (load 2–6),
-// so CPU seconds per op are the stable figure (wall ≈ CPU/2 on an idle machine):
+// Medians of 11 runs on the 2-vCPU machine in a quiet spell (GOMAXPROCS 2,
+// OpenBLAS pinned to one thread), wall time with CPU time per op in brackets:
 //
-//	                      pure Go            -tags openblas
-//	DynamicsFitArm        35.9 ms CPU        18.7 ms CPU     (reference 101 ms)
-//	DynamicsFitArm9       342 ms CPU         190 ms CPU      (reference 948 ms wall)
+//	                  reference   pure Go                  -tags openblas
+//	DynamicsFitArm    0.101 s     35.8 ms (36.6 ms CPU)    18.5 ms (19.4 ms CPU)
+//	DynamicsFitArm9   0.948 s     176 ms (341 ms CPU)      97.7 ms (179 ms CPU)
+//
+// When other jobs load the machine, the CPU figures stay put and wall time does
+// not; compare CPU seconds then.
 
 // armCondition is one condition's inputs.
 type armCondition struct {
