@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/mirrorgps/mirrorgps/mdgps/fit"
 	"github.com/mirrorgps/mirrorgps/mdgps/internal/dense"
 	"github.com/mirrorgps/mirrorgps/mdgps/lingauss"
 	"github.com/mirrorgps/mirrorgps/mdgps/nn"
@@ -172,34 +171,6 @@ func (r *Run) badmmDataset(ctrl func(m int) *lingauss.Policy) *nn.Dataset {
 	return ds
 }
 
-// refitPolicy re-linearises the global policy around each condition's current
-// samples with the prior re-labelled by the current network (no new data).
-func (r *Run) refitPolicy() error {
-	cfg := r.st.Config
-	g := r.Global()
-	d, T := r.dims, r.T
-	mean := func(obs []float64, n int) []float64 {
-		out := make([]float64, n*d.U)
-		g.Prob(obs, T, out, nil)
-		return out
-	}
-	return r.parallel(func(m int) error {
-		c := r.st.Conds[m]
-		if _, err := c.PolPrior.Update(nil, nil, 0, fit.AddSamples, mean, fit.Init{Rand: r.stream(streamPolPrior+8, m)}); err != nil {
-			return fmt.Errorf("mdgps: condition %d: policy prior: %w", m, err)
-		}
-		N := len(c.Samples)
-		X, _ := stack(c.Samples)
-		mu, cov := r.networkOn(c)
-		lin, err := fit.LinearisePolicy(fit.Batch{N: N, T: T, DX: d.X, DU: d.U, X: X, U: mu}, cov, c.PolPrior, cfg.PolicyFit)
-		if err != nil {
-			return fmt.Errorf("mdgps: condition %d: policy linearisation: %w", m, err)
-		}
-		c.Lin = lin
-		return nil
-	})
-}
-
 // badmmProgress is the schedule position s = min((k+1)/(iterations−1), 1).
 func (r *Run) badmmProgress() float64 {
 	n := r.st.Config.Iterations - 1
@@ -260,7 +231,7 @@ func (r *Run) badmmCStep() error {
 				return fmt.Errorf("mdgps: BADMM S-step: %w", err)
 			}
 			r.st.SStepLoss = st.MeanLoss
-			if err := r.refitPolicy(); err != nil {
+			if err := r.linearise(false); err != nil {
 				return err
 			}
 			last := inner == bc.InnerIterations-1
@@ -319,14 +290,7 @@ func (r *Run) badmmCStep() error {
 				Lin: c.Lin, PolWt: b.PolWt, LambdaK: b.LambdaK, Lambdak: b.Lambdak}
 			eps := cfg.KLStep * c.StepMult
 			res, err := trajopt.NewSolver(T, dX, dU, cfg.TrajOpt).Search(pr, c.Eta, eps*float64(T))
-			if err != nil {
-				c.Search = CStepInfo{Epsilon: eps, Eta: c.Eta, Err: err.Error()}
-				c.New = c.Local.Clone()
-				return nil
-			}
-			c.New, c.Eta = res.Policy, res.Eta
-			c.Search = CStepInfo{Eta: res.Eta, UsedEta: res.UsedEta, Epsilon: eps, KL: res.KL, KLPerT: res.KLPerT,
-				Converged: res.Converged, Iterations: res.Iterations, Trace: res.Trace}
+			c.takeSearch(res, err, eps)
 			return nil
 		})
 		if err != nil {

@@ -574,6 +574,16 @@ func (r *Run) FitPolicy() error {
 	if err != nil {
 		return err
 	}
+	if err := r.linearise(true); err != nil {
+		return err
+	}
+	return r.end(PhaseFitPolicy, t0)
+}
+
+// linearise updates each condition's policy prior — with the current samples
+// (newData, in Config.PolicyMode), or only re-labelling its buffer with the
+// current network (BADMM's inner rounds) — and refits π̄_i around the samples.
+func (r *Run) linearise(newData bool) error {
 	cfg := r.st.Config
 	g := r.Global()
 	d, T := r.dims, r.T
@@ -582,16 +592,20 @@ func (r *Run) FitPolicy() error {
 		g.Prob(obs, T, out, nil)
 		return out
 	}
-	err = r.parallel(func(m int) error {
+	return r.parallel(func(m int) error {
 		c := r.st.Conds[m]
 		N := len(c.Samples)
 		X, obs := stack(c.Samples)
-		if _, err := c.PolPrior.Update(X, obs, N, cfg.PolicyMode, mean, fit.Init{Rand: r.stream(streamPolPrior, m)}); err != nil {
+		var err error
+		if newData {
+			_, err = c.PolPrior.Update(X, obs, N, cfg.PolicyMode, mean, fit.Init{Rand: r.stream(streamPolPrior, m)})
+		} else {
+			_, err = c.PolPrior.Update(nil, nil, 0, fit.AddSamples, mean, fit.Init{Rand: r.stream(streamPolPrior+8, m)})
+		}
+		if err != nil {
 			return fmt.Errorf("mdgps: condition %d: policy prior: %w", m, err)
 		}
-		mu := make([]float64, N*T*d.U)
-		cov := make([]float64, N*T*d.U*d.U)
-		g.Prob(obs, T, mu, cov)
+		mu, cov := r.networkOn(c)
 		lin, err := fit.LinearisePolicy(fit.Batch{N: N, T: T, DX: d.X, DU: d.U, X: X, U: mu}, cov, c.PolPrior, cfg.PolicyFit)
 		if err != nil {
 			return fmt.Errorf("mdgps: condition %d: policy linearisation: %w", m, err)
@@ -599,10 +613,6 @@ func (r *Run) FitPolicy() error {
 		c.Lin = lin
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	return r.end(PhaseFitPolicy, t0)
 }
 
 // AdjustStep updates the step multipliers by the configured rule (paper §4.2; spec
@@ -701,24 +711,28 @@ func (r *Run) CStep() error {
 		eps := cfg.KLStep * c.StepMult
 		s := trajopt.NewSolver(r.T, r.dims.X, r.dims.U, cfg.TrajOpt)
 		res, err := s.Search(pr, c.Eta, eps*float64(r.T))
-		if err != nil {
-			// *trajopt.NotPDError (η at its limit), *trajopt.NonFiniteResultError,
-			// or a *lingauss.NonFiniteError naming the array and index of a NaN in
-			// a fit: recorded with its evidence; the condition keeps its controller.
-			c.Search = CStepInfo{Epsilon: eps, Eta: c.Eta, Err: err.Error()}
-			c.New = c.Local.Clone()
-			return nil
-		}
-		c.New = res.Policy
-		c.Eta = res.Eta
-		c.Search = CStepInfo{Eta: res.Eta, UsedEta: res.UsedEta, Epsilon: eps, KL: res.KL, KLPerT: res.KLPerT,
-			Converged: res.Converged, Iterations: res.Iterations, Trace: res.Trace}
+		c.takeSearch(res, err, eps)
 		return nil
 	})
 	if err != nil {
 		return err
 	}
 	return r.end(PhaseCStep, t0)
+}
+
+// takeSearch stores a C-step's outcome. An error (*trajopt.NotPDError at the η
+// limit, *trajopt.NonFiniteResultError, or a *lingauss.NonFiniteError naming
+// the array and index of a NaN in a fit) is recorded with its evidence and the
+// condition keeps its controller.
+func (c *condState) takeSearch(res *trajopt.Result, err error, eps float64) {
+	if err != nil {
+		c.Search = CStepInfo{Epsilon: eps, Eta: c.Eta, Err: err.Error()}
+		c.New = c.Local.Clone()
+		return
+	}
+	c.New, c.Eta = res.Policy, res.Eta
+	c.Search = CStepInfo{Eta: res.Eta, UsedEta: res.UsedEta, Epsilon: eps, KL: res.KL, KLPerT: res.KLPerT,
+		Converged: res.Converged, Iterations: res.Iterations, Trace: res.Trace}
 }
 
 // SStep trains the global policy on the new local controllers' targets at the
