@@ -57,7 +57,7 @@ type Cond struct {
 	ActualImpr     float64   `json:"actual_impr"`
 	PredictedCost  float64   `json:"predicted_cost"` // E_p[Σℓ] of the new controller under the fitted model
 	SStepKL        float64   `json:"sstep_kl"`       // mean over samples and t of KL(π_θ(u|o) ‖ p_i(u|x))
-	Bound          float64   `json:"bound"`          // Lemma 2 bound (paper-notes.md "Our estimators")
+	Bound          float64   `json:"bound"`          // Lemma 2 bound (paper-notes.md "Our estimators"); 0 when it could not be computed
 	BoundEpsMax    float64   `json:"bound_eps_max"`  // the largest ε_t of the bound
 	Error          string    `json:"error,omitempty"`
 }
@@ -94,9 +94,6 @@ func (r *Run) record(evals []*envs.Sample, n int) Iteration {
 		cr := Cond{Cond: m, StepMult: c.StepMult, Epsilon: c.Search.Epsilon, Eta: c.Search.Eta, KL: c.Search.KL,
 			KLPerT: c.Search.KLPerT, Converged: c.Search.Converged, DualIterations: c.Search.Iterations,
 			PredImpr: c.Step.Pred, ActualImpr: c.Step.Actual, Error: c.Search.Err}
-		if c.Step.OldMult != 0 {
-			cr.StepMult = c.Step.NewMult
-		}
 		if cr.Error != "" {
 			rec.Failures++
 		}
@@ -121,7 +118,10 @@ func (r *Run) record(evals []*envs.Sample, n int) Iteration {
 		w.Forward(mg, c.New, c.Dyn)
 		cr.PredictedCost = w.ExpectedCost(perT, mg, c.Cost)
 		if g := r.Global(); g != nil {
-			cr.SStepKL, cr.Bound, cr.BoundEpsMax = r.policyDiagnostics(c, perT)
+			var bound, epsMax float64
+			cr.SStepKL, bound, epsMax = r.policyDiagnostics(c, perT)
+			// NaN (a network covariance not PD) cannot go into JSON: recorded as 0.
+			cr.Bound, cr.BoundEpsMax = nonNaN(bound), nonNaN(epsMax)
 		}
 		rec.Conditions[m] = cr
 		rec.CostLocalMean += cr.CostLocal / float64(M)

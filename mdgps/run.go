@@ -102,7 +102,6 @@ type state struct {
 	History   []Iteration
 	Wall      float64 // seconds spent in the current iteration's phases
 	SStepLoss float64
-	Imitated  float64
 }
 
 // Run is a steppable MDGPS run. Each phase method runs one phase of the current
@@ -559,11 +558,9 @@ func (r *Run) Imitate() error {
 	if err != nil {
 		return err
 	}
-	st, err := r.Global().SStep(r.dataset(func(m int) *lingauss.Policy { return r.st.Conds[m].Local }))
-	if err != nil {
+	if _, err := r.Global().SStep(r.dataset(func(m int) *lingauss.Policy { return r.st.Conds[m].Local })); err != nil {
 		return fmt.Errorf("mdgps: imitation S-step: %w", err)
 	}
-	r.st.Imitated = st.MeanLoss
 	return r.end(PhaseImitate, t0)
 }
 
