@@ -7,7 +7,6 @@ import (
 	"github.com/mirrorgps/mirrorgps/mdgps/internal/dense"
 	"github.com/mirrorgps/mirrorgps/mdgps/lingauss"
 	"github.com/mirrorgps/mirrorgps/mdgps/nn"
-	"github.com/mirrorgps/mirrorgps/mdgps/trajopt"
 )
 
 // BADMMConfig holds the settings of the BADMM baseline (spec §11.1; reference
@@ -283,17 +282,7 @@ func (r *Run) badmmCStep() error {
 			}
 		}
 		// C-step against the controller at the start of the iteration.
-		err := r.parallel(func(m int) error {
-			c := r.st.Conds[m]
-			b := c.BADMM
-			pr := &trajopt.Problem{Dyn: c.Dyn, Cost: c.Cost, Ref: c.Local, Kind: trajopt.BADMM, MaxEnt: cfg.MaxEnt,
-				Lin: c.Lin, PolWt: b.PolWt, LambdaK: b.LambdaK, Lambdak: b.Lambdak}
-			eps := cfg.KLStep * c.StepMult
-			res, err := trajopt.NewSolver(T, dX, dU, cfg.TrajOpt).Search(pr, c.Eta, eps*float64(T))
-			c.takeSearch(res, err, eps)
-			return nil
-		})
-		if err != nil {
+		if err := r.cstepAll(); err != nil {
 			return err
 		}
 	}

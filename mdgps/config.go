@@ -57,7 +57,8 @@ type InitController struct {
 // fields. Validate names the first bad field and its allowed range.
 type Config struct {
 	Task        string     // task name the config is for: obstacle, peg, blindpeg, linear (checked against the Env)
-	Algorithm   Algorithm  // mdgps (default), trajopt; badmm is not implemented yet
+	Algorithm   Algorithm  // mdgps (default), badmm or trajopt
+	Era         Era        // current (default; "" reads as current) or submission: see SetEra
 	Sampling    Sampling   // off (local controllers; paper default) or on (global policy)
 	StepRule    StepRule   // classic (paper default), global, fixed, laplace, mc
 	SharedMult  bool       // one step multiplier for all conditions (the later reference); false: per condition (paper era)
@@ -98,6 +99,7 @@ func paperBase() Config {
 	nc := nn.PaperConfig()
 	return Config{
 		Algorithm:   MDGPS,
+		Era:         CurrentEra,
 		Sampling:    OffPolicy,
 		StepRule:    ClassicStep,
 		Iterations:  12,
@@ -199,6 +201,8 @@ func (c *Config) Validate() error {
 		return bad("Task", `""`, "the task name (obstacle, peg, blindpeg, linear)")
 	case c.Algorithm != MDGPS && c.Algorithm != TrajOpt && c.Algorithm != BADMM:
 		return bad("Algorithm", c.Algorithm, "mdgps, badmm or trajopt")
+	case !c.Era.Valid():
+		return bad("Era", c.Era, "current or submission")
 	case c.Algorithm == BADMM && c.Sampling == OnPolicy:
 		return bad("Sampling", c.Sampling, "off for BADMM (the reference samples the local controllers)")
 	case c.Sampling != OffPolicy && c.Sampling != OnPolicy:
@@ -267,4 +271,11 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("mdgps: Config.TrajOpt: %w", err)
 	}
 	return nil
+}
+
+// SetEra switches the configuration to an era (ARCHITECTURE.md "Decisions";
+// spec §15): it sets Era and every per-behaviour field the era decides, so an
+// ablation can start from one era and toggle single fields afterwards.
+func (c *Config) SetEra(e Era) {
+	c.Era = e.Or()
 }

@@ -1,6 +1,7 @@
 package mdgps
 
 import (
+	"encoding/json"
 	"math"
 
 	"github.com/mirrorgps/mirrorgps/envs"
@@ -19,7 +20,11 @@ type Iteration struct {
 	Algorithm string `json:"algorithm"`
 	Sampling  string `json:"sampling"`
 	Step      string `json:"step"`
+	Era       string `json:"era"` // "current" or "submission"; records written before eras existed read as current (Iteration.Variant)
 	Seed      uint64 `json:"seed"`
+	// CStepRounds is the number of C-steps each condition ran this iteration
+	// (1 for MDGPS in the current era and the trajopt baseline; BADMM's inner rounds).
+	CStepRounds int `json:"cstep_rounds"`
 
 	CostLocalMean    float64 `json:"cost_local_mean"`     // mean total cost of the training samples
 	CostGlobalMean   float64 `json:"cost_global_mean"`    // total cost of the noiseless global-policy rollout
@@ -29,7 +34,7 @@ type Iteration struct {
 	KLMean           float64 `json:"kl_mean"`             // realised C-step KL per time step
 	EpsilonMean      float64 `json:"epsilon_mean"`        // per-step KL budget ε
 	EtaMean          float64 `json:"eta_mean"`
-	BoundMean        float64 `json:"bound_mean"`    // Lemma 2's empirical bound on the global policy's expected total cost
+	BoundMean        float64 `json:"bound_mean"`    // Lemma 2's empirical bound on the global policy's expected total cost: mean over the conditions that have one; NaN (JSON null) if none
 	SStepKLMean      float64 `json:"sstep_kl_mean"` // sample-based KL(π_θ ‖ p_i) per step after the S-step
 	SStepLoss        float64 `json:"sstep_loss"`    // final training loss of the S-step
 	WallSeconds      float64 `json:"wall_seconds"`  // time spent in this iteration's phases
@@ -57,8 +62,8 @@ type Cond struct {
 	ActualImpr     float64   `json:"actual_impr"`
 	PredictedCost  float64   `json:"predicted_cost"` // E_p[Σℓ] of the new controller under the fitted model
 	SStepKL        float64   `json:"sstep_kl"`       // mean over samples and t of KL(π_θ(u|o) ‖ p_i(u|x))
-	Bound          float64   `json:"bound"`          // Lemma 2 bound (paper-notes.md "Our estimators"); 0 when it could not be computed
-	BoundEpsMax    float64   `json:"bound_eps_max"`  // the largest ε_t of the bound
+	Bound          float64   `json:"bound"`          // Lemma 2 bound (paper-notes.md "Our estimators"); NaN (JSON null) when it could not be computed
+	BoundEpsMax    float64   `json:"bound_eps_max"`  // the largest ε_t of the bound; NaN (JSON null) with Bound
 	Error          string    `json:"error,omitempty"`
 }
 
@@ -76,7 +81,8 @@ func (r *Run) record(evals []*envs.Sample, n int) Iteration {
 	cfg := r.st.Config
 	d, T := r.dims, r.T
 	rec := Iteration{Iteration: r.st.Iter + 1, Task: r.st.Task, Algorithm: string(cfg.Algorithm),
-		Sampling: string(cfg.Sampling), Step: string(cfg.StepRule), Seed: cfg.Seed, SStepLoss: r.st.SStepLoss}
+		Sampling: string(cfg.Sampling), Step: string(cfg.StepRule), Era: string(cfg.Era.Or()), Seed: cfg.Seed,
+		CStepRounds: r.cstepRounds(), SStepLoss: r.st.SStepLoss}
 	M := len(r.st.Conds)
 	rec.Conditions = make([]Cond, M)
 	der := cost.NewDerivs(T, d.X, d.U)
@@ -90,11 +96,13 @@ func (r *Run) record(evals []*envs.Sample, n int) Iteration {
 	}
 	w := lingauss.NewWorkspace(T, d.X, d.U)
 	mg := lingauss.NewMarginal(T, d.X, d.U)
+	nBound := 0
 	for m, c := range r.st.Conds {
 		cr := Cond{Cond: m, StepMult: c.StepMult, Epsilon: c.Search.Epsilon, Eta: c.Search.Eta, KL: c.Search.KL,
 			KLPerT: c.Search.KLPerT, Converged: c.Search.Converged, DualIterations: c.Search.Iterations,
-			PredImpr: c.Step.Pred, ActualImpr: c.Step.Actual, Error: c.Search.Err}
-		if cr.Error != "" {
+			PredImpr: c.Step.Pred, ActualImpr: c.Step.Actual, Bound: math.NaN(), BoundEpsMax: math.NaN()}
+		if f := c.Search.Failure; f != nil {
+			cr.Error = f.Error()
 			rec.Failures++
 		}
 		cr.CostLocal = meanTotal(c.SampleCst, len(c.Samples), T)
@@ -118,23 +126,108 @@ func (r *Run) record(evals []*envs.Sample, n int) Iteration {
 		w.Forward(mg, c.New, c.Dyn)
 		cr.PredictedCost = w.ExpectedCost(perT, mg, c.Cost)
 		if g := r.Global(); g != nil {
-			var bound, epsMax float64
-			cr.SStepKL, bound, epsMax = r.policyDiagnostics(c, perT)
-			// NaN (a network covariance not PD) cannot go into JSON: recorded as 0.
-			cr.Bound, cr.BoundEpsMax = nonNaN(bound), nonNaN(epsMax)
+			// NaN when a network covariance is not PD: written as JSON null.
+			cr.SStepKL, cr.Bound, cr.BoundEpsMax = r.policyDiagnostics(c, perT)
 		}
 		rec.Conditions[m] = cr
 		rec.CostLocalMean += cr.CostLocal / float64(M)
 		rec.CostGlobalMean += cr.CostGlobal / float64(M)
 		rec.CostGlobalMCMean += cr.CostGlobalMC / float64(M)
 		rec.DistanceMean += cr.Distance / float64(M)
-		rec.KLMean += cr.KL / float64(T) / float64(M)
+		rec.KLMean += c.Search.KLStep / float64(M)
 		rec.EpsilonMean += cr.Epsilon / float64(M)
 		rec.EtaMean += cr.Eta / float64(M)
-		rec.BoundMean += cr.Bound / float64(M)
+		if !math.IsNaN(cr.Bound) {
+			nBound++
+		}
 		rec.SStepKLMean += cr.SStepKL / float64(M)
 	}
+	rec.BoundMean = math.NaN()
+	if nBound > 0 {
+		rec.BoundMean = 0
+		for _, cr := range rec.Conditions {
+			if !math.IsNaN(cr.Bound) {
+				rec.BoundMean += cr.Bound / float64(nBound)
+			}
+		}
+	}
 	return rec
+}
+
+// cstepRounds is the number of C-steps per condition in the current iteration.
+func (r *Run) cstepRounds() int {
+	if cfg := r.st.Config; cfg.Algorithm == BADMM {
+		return cfg.BADMM.InnerIterations
+	}
+	return 1
+}
+
+// optional is v, or nil (JSON null) for NaN.
+func optional(v float64) *float64 {
+	if math.IsNaN(v) {
+		return nil
+	}
+	return &v
+}
+
+// orNaN is *p, or NaN for nil (JSON null).
+func orNaN(p *float64) float64 {
+	if p == nil {
+		return math.NaN()
+	}
+	return *p
+}
+
+// MarshalJSON writes the record; BoundMean is null when no condition had a bound.
+func (it Iteration) MarshalJSON() ([]byte, error) {
+	type plain Iteration
+	return json.Marshal(struct {
+		plain
+		BoundMean *float64 `json:"bound_mean"`
+	}{plain(it), optional(it.BoundMean)})
+}
+
+// UnmarshalJSON reads a record; a null bound_mean reads as NaN. Records written
+// before bounds could be null (0 when missing) read as they were written.
+func (it *Iteration) UnmarshalJSON(b []byte) error {
+	type plain Iteration
+	var v struct {
+		plain
+		BoundMean *float64 `json:"bound_mean"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*it = Iteration(v.plain)
+	it.BoundMean = orNaN(v.BoundMean)
+	return nil
+}
+
+// MarshalJSON writes the condition's record; Bound and BoundEpsMax are null when
+// the bound could not be computed.
+func (c Cond) MarshalJSON() ([]byte, error) {
+	type plain Cond
+	return json.Marshal(struct {
+		plain
+		Bound       *float64 `json:"bound"`
+		BoundEpsMax *float64 `json:"bound_eps_max"`
+	}{plain(c), optional(c.Bound), optional(c.BoundEpsMax)})
+}
+
+// UnmarshalJSON reads a condition's record; null bounds read as NaN.
+func (c *Cond) UnmarshalJSON(b []byte) error {
+	type plain Cond
+	var v struct {
+		plain
+		Bound       *float64 `json:"bound"`
+		BoundEpsMax *float64 `json:"bound_eps_max"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*c = Cond(v.plain)
+	c.Bound, c.BoundEpsMax = orNaN(v.Bound), orNaN(v.BoundEpsMax)
+	return nil
 }
 
 // gaussKL returns KL(N(m1, S1) ‖ N(m2, S2)) for dU-dimensional Gaussians, given

@@ -3,7 +3,6 @@ package mdgps
 import (
 	"errors"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"runtime"
 	"sync"
@@ -72,13 +71,68 @@ type condState struct {
 // CStepInfo is what the C-step of one condition did.
 type CStepInfo struct {
 	Eta, UsedEta float64
-	Epsilon      float64   // per-step budget ε = KLStep·StepMult
+	Epsilon      float64   // per-step budget ε = KLStep·StepMult (Run.Epsilon)
 	KL           float64   // realised Σ_t KL(p_i ‖ reference)
+	KLStep       float64   // realised KL per time step, KL/T: the number comparable with ε
 	KLPerT       []float64 // per time step
 	Converged    bool
 	Iterations   int
 	Trace        []trajopt.Step
-	Err          string // numerical failure (the previous controller was kept), with its evidence
+	// Failure is the numerical failure of the search (the condition kept its
+	// previous controller), with its evidence; nil when the search succeeded.
+	Failure *CStepError
+}
+
+// CStepError is a C-step's numerical failure for one condition. It keeps the
+// typed evidence the solver returned (η limit reached with Q_uu not positive
+// definite, a non-finite controller, a non-finite or non-PD input), so it
+// survives a checkpoint and errors.As finds the original type through Unwrap:
+//
+//	var npd *trajopt.NotPDError
+//	if f := run.CStepInfo(m).Failure; f != nil && errors.As(f, &npd) { … npd.T, npd.Eta, npd.MinEig … }
+type CStepError struct {
+	Cond            int
+	NotPD           *trajopt.NotPDError           // η reached its limit with Q_uu not PD
+	NonFiniteResult *trajopt.NonFiniteResultError // the backward pass produced NaN/Inf
+	NonFiniteInput  *lingauss.NonFiniteError      // a fitted input held NaN/Inf
+	InputNotPD      *lingauss.NotPDError          // a fitted covariance was not PD
+	Message         string                        // any other failure, as text
+}
+
+func newCStepError(m int, err error) *CStepError {
+	e := &CStepError{Cond: m}
+	switch {
+	case errors.As(err, &e.NotPD):
+	case errors.As(err, &e.NonFiniteResult):
+	case errors.As(err, &e.NonFiniteInput):
+	case errors.As(err, &e.InputNotPD):
+	default:
+		e.Message = err.Error()
+	}
+	return e
+}
+
+// Unwrap returns the typed error the solver returned (nil for Message only).
+func (e *CStepError) Unwrap() error {
+	switch {
+	case e.NotPD != nil:
+		return e.NotPD
+	case e.NonFiniteResult != nil:
+		return e.NonFiniteResult
+	case e.NonFiniteInput != nil:
+		return e.NonFiniteInput
+	case e.InputNotPD != nil:
+		return e.InputNotPD
+	}
+	return nil
+}
+
+func (e *CStepError) Error() string {
+	msg := e.Message
+	if u := e.Unwrap(); u != nil {
+		msg = u.Error()
+	}
+	return fmt.Sprintf("mdgps: C-step of condition %d failed (previous controller kept): %s", e.Cond, msg)
 }
 
 // StepInfo is what the step rule did for one condition.
@@ -126,10 +180,12 @@ func Open(path string, env envs.Env, cfg Config) (*Run, error) {
 	if cfg.Task != env.Name() {
 		return nil, fmt.Errorf("mdgps: Config.Task = %q but the environment is %q", cfg.Task, env.Name())
 	}
+	cfg.Era = cfg.Era.Or()
 	r := &Run{path: path, env: env, dims: env.Dims(), T: env.T()}
 	st, err := load(path)
 	switch {
 	case err == nil:
+		st.Config.Era = st.Config.Era.Or() // saved before eras existed: the current era
 		saved := st.Config
 		saved.Iterations, saved.Workers = cfg.Iterations, cfg.Workers
 		if !configEqual(saved, cfg) {
@@ -280,7 +336,11 @@ func (r *Run) Eta(m int) float64 { return r.st.Conds[m].Eta }
 func (r *Run) StepMult(m int) float64 { return r.st.Conds[m].StepMult }
 
 // Epsilon returns condition m's per-step KL budget ε = KLStep·StepMult.
-func (r *Run) Epsilon(m int) float64 { return r.st.Config.KLStep * r.st.Conds[m].StepMult }
+func (r *Run) Epsilon(m int) float64 { return r.epsilon(r.st.Conds[m]) }
+
+// epsilon is the one place that turns a condition's step multiplier into its
+// per-step KL budget ε = KLStep·StepMult (the C-step's budget is ε·T).
+func (r *Run) epsilon(c *condState) float64 { return r.st.Config.KLStep * c.StepMult }
 
 // phases returns the phase sequence of the current iteration.
 func (r *Run) phases() []Phase {
@@ -613,63 +673,77 @@ func (r *Run) linearise(newData bool) error {
 }
 
 // AdjustStep updates the step multipliers by the configured rule (paper §4.2; spec
-// §7.6–7.7, §15.1). Per-condition rules (classic, global) give each condition its
-// own multiplier unless Config.SharedMult; laplace and mc average over conditions.
+// §7.6–7.7, §11.7, §15.1). Per-condition rules (classic, global; BADMM's own)
+// give each condition its own multiplier unless Config.SharedMult; laplace and mc
+// average over conditions. Every rule ends in the same update, NewMult.
 func (r *Run) AdjustStep() error {
 	t0, err := r.begin(PhaseAdjustStep)
 	if err != nil {
 		return err
 	}
 	cfg := r.st.Config
-	if cfg.Algorithm == BADMM && cfg.StepRule != FixedStep {
-		// BADMM's own rule, per condition (spec §11.7).
-		for _, c := range r.st.Conds {
-			prev, predicted, actual := r.badmmStepCosts(c)
-			pred, act := prev-predicted, prev-actual
-			nm := NewMult(pred, act, c.StepMult, cfg.MinMult, cfg.MaxMult, cfg.Compat)
-			c.Step = StepInfo{Pred: pred, Actual: act, OldMult: c.StepMult, NewMult: nm}
-			c.StepMult = nm
-		}
-		return r.end(PhaseAdjustStep, t0)
-	}
 	if cfg.StepRule != FixedStep {
-		M := len(r.st.Conds)
-		costs := make([]StepCosts, M)
-		err := r.parallel(func(m int) error {
-			c := r.st.Conds[m]
-			w := lingauss.NewWorkspace(r.T, r.dims.X, r.dims.U)
-			mg := lingauss.NewMarginal(r.T, r.dims.X, r.dims.U)
-			prev := StepModel{Dyn: c.PrevDyn, Cost: c.PrevCost}
-			cur := StepModel{Dyn: c.Dyn, Cost: c.Cost}
-			prevRef, curRef := c.PrevLin, c.Lin
-			if cfg.Algorithm == TrajOpt {
-				// The local rule (paper §4.2 "prior rule"): the previous local
-				// controller takes the place of the global policy.
-				prevRef, curRef = c.PrevLoc, c.Local
-			}
-			costs[m] = EstimateStepCosts(w, mg, prev, cur, prevRef, c.Local, curRef)
-			costs[m].PrevMC = c.PrevMC
-			costs[m].CurMC = meanTotal(c.SampleCst, len(c.Samples), r.T)
-			return nil
-		})
+		steps, err := r.improvements()
 		if err != nil {
 			return err
 		}
-		shared := cfg.StepRule.Shared() || cfg.SharedMult
-		var pred, act float64
-		if shared {
-			pred, act = cfg.StepRule.Improvement(MeanStepCosts(costs))
-		}
 		for m, c := range r.st.Conds {
-			if !shared {
-				pred, act = cfg.StepRule.Improvement(costs[m])
-			}
-			nm := NewMult(pred, act, c.StepMult, cfg.MinMult, cfg.MaxMult, cfg.Compat)
-			c.Step = StepInfo{Costs: costs[m], Pred: pred, Actual: act, OldMult: c.StepMult, NewMult: nm}
-			c.StepMult = nm
+			s := steps[m]
+			s.OldMult = c.StepMult
+			s.NewMult = NewMult(s.Pred, s.Actual, c.StepMult, cfg.MinMult, cfg.MaxMult, cfg.Compat)
+			c.Step, c.StepMult = s, s.NewMult
 		}
 	}
 	return r.end(PhaseAdjustStep, t0)
+}
+
+// improvements returns each condition's predicted and actual improvement
+// (with the expected costs they come from) under the configured rule.
+func (r *Run) improvements() ([]StepInfo, error) {
+	cfg := r.st.Config
+	M := len(r.st.Conds)
+	out := make([]StepInfo, M)
+	if cfg.Algorithm == BADMM {
+		// BADMM's own rule, per condition (spec §11.7).
+		for m, c := range r.st.Conds {
+			prev, predicted, actual := r.badmmStepCosts(c)
+			out[m] = StepInfo{Pred: prev - predicted, Actual: prev - actual}
+		}
+		return out, nil
+	}
+	costs := make([]StepCosts, M)
+	err := r.parallel(func(m int) error {
+		c := r.st.Conds[m]
+		w := lingauss.NewWorkspace(r.T, r.dims.X, r.dims.U)
+		mg := lingauss.NewMarginal(r.T, r.dims.X, r.dims.U)
+		prev := StepModel{Dyn: c.PrevDyn, Cost: c.PrevCost}
+		cur := StepModel{Dyn: c.Dyn, Cost: c.Cost}
+		prevRef, curRef := c.PrevLin, c.Lin
+		if cfg.Algorithm == TrajOpt {
+			// The local rule (paper §4.2 "prior rule"): the previous local
+			// controller takes the place of the global policy.
+			prevRef, curRef = c.PrevLoc, c.Local
+		}
+		costs[m] = EstimateStepCosts(w, mg, prev, cur, prevRef, c.Local, curRef)
+		costs[m].PrevMC = c.PrevMC
+		costs[m].CurMC = meanTotal(c.SampleCst, len(c.Samples), r.T)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	shared := cfg.StepRule.Shared() || cfg.SharedMult
+	var pred, act float64
+	if shared {
+		pred, act = cfg.StepRule.Improvement(MeanStepCosts(costs))
+	}
+	for m := range out {
+		if !shared {
+			pred, act = cfg.StepRule.Improvement(costs[m])
+		}
+		out[m] = StepInfo{Costs: costs[m], Pred: pred, Actual: act}
+	}
+	return out, nil
 }
 
 func meanTotal(cs []float64, N, T int) float64 {
@@ -681,55 +755,67 @@ func meanTotal(cs []float64, N, T int) float64 {
 }
 
 // CStep runs the KL-constrained trajectory optimisation of every condition in
-// parallel (spec §6.7): against π̄_i (MDGPS) or the previous controller (trajopt),
-// with budget ε·T, ε = KLStep·StepMult. A numerical failure (η limit, non-PD,
-// NaN) is recorded with its evidence and the condition keeps its controller; a
-// search that does not converge is recorded and its result used.
+// parallel (spec §6.7): against π̄_i (MDGPS), the previous controller (trajopt),
+// or the previous controller with BADMM's weighted KL to π̄_i and multipliers
+// (BADMM, inside its inner rounds), with budget ε·T, ε = KLStep·StepMult. A
+// numerical failure (η limit, non-PD, NaN) is recorded with its evidence
+// (CStepInfo.Failure) and the condition keeps its controller; a search that does
+// not converge is recorded and its result used.
 func (r *Run) CStep() error {
 	t0, err := r.begin(PhaseCStep)
 	if err != nil {
 		return err
 	}
-	cfg := r.st.Config
-	if cfg.Algorithm == BADMM {
-		if err := r.badmmCStep(); err != nil {
-			return err
-		}
-		return r.end(PhaseCStep, t0)
+	if r.st.Config.Algorithm == BADMM {
+		err = r.badmmCStep()
+	} else {
+		err = r.cstepAll()
 	}
-	err = r.parallel(func(m int) error {
-		c := r.st.Conds[m]
-		pr := &trajopt.Problem{Dyn: c.Dyn, Cost: c.Cost, MaxEnt: cfg.MaxEnt}
-		if cfg.Algorithm == TrajOpt {
-			pr.Kind, pr.Ref = trajopt.AgainstPrevious, c.Local
-		} else {
-			pr.Kind, pr.Ref = trajopt.AgainstPolicy, c.Lin
-		}
-		eps := cfg.KLStep * c.StepMult
-		s := trajopt.NewSolver(r.T, r.dims.X, r.dims.U, cfg.TrajOpt)
-		res, err := s.Search(pr, c.Eta, eps*float64(r.T))
-		c.takeSearch(res, err, eps)
-		return nil
-	})
 	if err != nil {
 		return err
 	}
 	return r.end(PhaseCStep, t0)
 }
 
-// takeSearch stores a C-step's outcome. An error (*trajopt.NotPDError at the η
-// limit, *trajopt.NonFiniteResultError, or a *lingauss.NonFiniteError naming
-// the array and index of a NaN in a fit) is recorded with its evidence and the
-// condition keeps its controller.
-func (c *condState) takeSearch(res *trajopt.Result, err error, eps float64) {
+// cstepAll runs the C-step of every condition on the run's workers.
+func (r *Run) cstepAll() error {
+	return r.parallel(func(m int) error {
+		r.cstep(m)
+		return nil
+	})
+}
+
+// problem is condition m's C-step problem for the configured algorithm.
+func (r *Run) problem(c *condState) *trajopt.Problem {
+	cfg := r.st.Config
+	pr := &trajopt.Problem{Dyn: c.Dyn, Cost: c.Cost, MaxEnt: cfg.MaxEnt}
+	switch cfg.Algorithm {
+	case TrajOpt:
+		pr.Kind, pr.Ref = trajopt.AgainstPrevious, c.Local
+	case BADMM:
+		b := c.BADMM
+		pr.Kind, pr.Ref = trajopt.BADMM, c.Local
+		pr.Lin, pr.PolWt, pr.LambdaK, pr.Lambdak = c.Lin, b.PolWt, b.LambdaK, b.Lambdak
+	default:
+		pr.Kind, pr.Ref = trajopt.AgainstPolicy, c.Lin
+	}
+	return pr
+}
+
+// cstep is the one C-step call of every algorithm: condition m's dual search on
+// η with the budget ε·T, its outcome stored in the condition's state.
+func (r *Run) cstep(m int) {
+	c := r.st.Conds[m]
+	eps := r.epsilon(c)
+	res, err := trajopt.NewSolver(r.T, r.dims.X, r.dims.U, r.st.Config.TrajOpt).Search(r.problem(c), c.Eta, eps*float64(r.T))
 	if err != nil {
-		c.Search = CStepInfo{Epsilon: eps, Eta: c.Eta, Err: err.Error()}
+		c.Search = CStepInfo{Epsilon: eps, Eta: c.Eta, Failure: newCStepError(m, err)}
 		c.New = c.Local.Clone()
 		return
 	}
 	c.New, c.Eta = res.Policy, res.Eta
-	c.Search = CStepInfo{Eta: res.Eta, UsedEta: res.UsedEta, Epsilon: eps, KL: res.KL, KLPerT: res.KLPerT,
-		Converged: res.Converged, Iterations: res.Iterations, Trace: res.Trace}
+	c.Search = CStepInfo{Eta: res.Eta, UsedEta: res.UsedEta, Epsilon: eps, KL: res.KL, KLStep: res.KL / float64(r.T),
+		KLPerT: res.KLPerT, Converged: res.Converged, Iterations: res.Iterations, Trace: res.Trace}
 }
 
 // SStep trains the global policy on the new local controllers' targets at the
@@ -807,12 +893,4 @@ func (r *Run) Run(progress func(Iteration)) error {
 		}
 	}
 	return nil
-}
-
-// nonNaN returns v, or 0 for NaN (JSON cannot hold NaN).
-func nonNaN(v float64) float64 {
-	if math.IsNaN(v) {
-		return 0
-	}
-	return v
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/mirrorgps/mirrorgps/envs/obstacle"
+	"github.com/mirrorgps/mirrorgps/mdgps/lingauss"
 )
 
 // shortObstacle is the paper's obstacle configuration with a short S-step, so an
@@ -273,5 +274,14 @@ func TestCStepFailureRecorded(t *testing.T) {
 	}
 	if it.Conditions[1].Error != "" || it.Conditions[1].KL == 0 {
 		t.Errorf("condition 1 affected: %+v", it.Conditions[1])
+	}
+	// The failure is typed: errors.As finds the input's evidence through it.
+	f := r.CStepInfo(2).Failure
+	var nf *lingauss.NonFiniteError
+	if f == nil || !errors.As(f, &nf) || nf.Array != "dynamics.F" || nf.Index != 17 || f.Cond != 2 {
+		t.Errorf("CStepInfo(2).Failure = %#v, want a *lingauss.NonFiniteError for dynamics.F[17]", f)
+	}
+	if r.CStepInfo(1).Failure != nil {
+		t.Errorf("condition 1 has a failure: %v", r.CStepInfo(1).Failure)
 	}
 }

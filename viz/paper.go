@@ -1,8 +1,11 @@
 package viz
 
-// GridVariants are the paper's five algorithm variants, in Table 1's column
-// order: BADMM, then MDGPS off-/on-policy with the classic or global step.
-var GridVariants = []string{"badmm", "off/classic", "off/global", "on/classic", "on/global"}
+import "github.com/mirrorgps/mirrorgps/mdgps"
+
+// GridVariants are the keys of the paper's five algorithm variants
+// (mdgps.PaperVariants), in Table 1's column order: BADMM, then MDGPS
+// off-/on-policy with the classic or global step.
+var GridVariants = mdgps.VariantKeys(mdgps.PaperVariants())
 
 // TableIterations are the iterations Table 1 reports.
 var TableIterations = []int{3, 6, 9, 12}

@@ -99,13 +99,9 @@ func (f Field) Label() string {
 }
 
 // Variant returns the grid name of the run an Iteration belongs to: "badmm",
-// "trajopt", or "<sampling>/<step>" for MDGPS (e.g. "off/classic").
-func Variant(it mdgps.Iteration) string {
-	if it.Algorithm != "" && it.Algorithm != string(mdgps.MDGPS) {
-		return it.Algorithm
-	}
-	return it.Sampling + "/" + it.Step
-}
+// "trajopt", or "<sampling>/<step>" for MDGPS (e.g. "off/classic"); see
+// mdgps.Variant.Key.
+func Variant(it mdgps.Iteration) string { return it.Variant().Key() }
 
 // Group is a set of runs of one variant (one history per seed).
 type Group struct {

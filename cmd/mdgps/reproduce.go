@@ -20,21 +20,10 @@ var PaperTasks = []string{"obstacle", "peg", "blindpeg"}
 
 // gridRun is one run of the reproduction grid.
 type gridRun struct {
-	Index   int // position in the grid order
-	Variant string
+	Index   int    // position in the grid order
+	Variant string // the variant's key (mdgps.Variant.Key)
 	Spec    runSpec
 	Dir     string // relative to the output directory
-}
-
-// variantSpec sets algorithm, sampling and step of a grid variant.
-func variantSpec(v string, s runSpec) runSpec {
-	if v == "badmm" {
-		s.Algorithm, s.Sampling, s.Step = "badmm", "off", "classic"
-		return s
-	}
-	samp, step, _ := strings.Cut(v, "/")
-	s.Algorithm, s.Sampling, s.Step = "mdgps", samp, step
-	return s
 }
 
 // runDirName names a grid run's directory: TASK_VARIANT_seedS.
@@ -42,17 +31,17 @@ func runDirName(task, variant string, seed uint64) string {
 	return fmt.Sprintf("%s_%s_seed%d", task, strings.ReplaceAll(variant, "/", "-"), seed)
 }
 
-// grid lists the runs in a fixed order: task, then variant (viz.GridVariants),
+// grid lists the runs in a fixed order: task, then variant (mdgps.PaperVariants),
 // then seed.
 func grid(tasks []string, seeds []uint64, base runSpec) []gridRun {
 	var out []gridRun
 	for _, t := range tasks {
-		for _, v := range viz.GridVariants {
+		for _, v := range mdgps.PaperVariants() {
 			for _, seed := range seeds {
-				s := variantSpec(v, base)
+				s := base.withVariant(v)
 				s.Task, s.Seed = t, seed
-				out = append(out, gridRun{Index: len(out), Variant: v, Spec: s,
-					Dir: filepath.Join("runs", runDirName(t, v, seed))})
+				out = append(out, gridRun{Index: len(out), Variant: v.Key(), Spec: s,
+					Dir: filepath.Join("runs", runDirName(t, v.Key(), seed))})
 			}
 		}
 	}
@@ -176,7 +165,8 @@ func cmdReproduce(args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	base.Task, base.Algorithm, base.Sampling, base.Step = tasks[0], "mdgps", "off", "classic"
+	base.Task = tasks[0]
+	base = base.withVariant(mdgps.PaperVariants()[1])
 	if err := base.validate(); err != nil {
 		return err
 	}

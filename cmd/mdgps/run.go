@@ -92,9 +92,7 @@ func (s runSpec) validate() error {
 // config builds the driver configuration of the run from the task's default.
 func (s runSpec) config(def mdgps.Config) (mdgps.Config, error) {
 	cfg := def
-	cfg.Algorithm = mdgps.Algorithm(s.Algorithm)
-	cfg.Sampling = mdgps.Sampling(s.Sampling)
-	cfg.StepRule = mdgps.StepRule(s.Step)
+	s.variant().Apply(&cfg)
 	cfg.Iterations = s.Iterations
 	cfg.Seed = s.Seed
 	cfg.Workers = s.Workers
@@ -282,7 +280,7 @@ func execute(e env, s runSpec, dir string, bar bool, table io.Writer) ([]mdgps.I
 		progressbar.OptionOnCompletion(func() { fmt.Fprintln(e.stderr) }),
 	)
 	_ = pb.Set(r.Iteration())
-	label := fmt.Sprintf("%s %s seed %d", s.Task, variantOf(s), s.Seed)
+	label := fmt.Sprintf("%s %s seed %d", s.Task, s.variant(), s.Seed)
 	for !r.Done() {
 		select {
 		case <-e.interrupt:
@@ -331,11 +329,16 @@ func execute(e env, s runSpec, dir string, bar bool, table io.Writer) ([]mdgps.I
 // (to deliver an interrupt at a deterministic point).
 var testHookAfterPhase func()
 
-func variantOf(s runSpec) string {
-	if s.Algorithm != "mdgps" {
-		return s.Algorithm
-	}
-	return s.Sampling + "/" + s.Step
+// variant is the spec's algorithm variant.
+func (s runSpec) variant() mdgps.Variant {
+	return mdgps.Variant{Algorithm: mdgps.Algorithm(s.Algorithm), Sampling: mdgps.Sampling(s.Sampling),
+		Step: mdgps.StepRule(s.Step), Era: mdgps.CurrentEra}
+}
+
+// withVariant returns s running variant v.
+func (s runSpec) withVariant(v mdgps.Variant) runSpec {
+	s.Algorithm, s.Sampling, s.Step = string(v.Algorithm), string(v.Sampling), string(v.Step)
+	return s
 }
 
 func metricName(task envs.Env) string { return metricLabel(task.Name()) }
