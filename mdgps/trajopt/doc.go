@@ -37,6 +37,15 @@
 // it returns, as the reference does, the next untried η (quirk Q14) and says which
 // η produced the controller (UsedEta).
 //
+// # The submission era
+//
+// Two options reproduce the code behind the paper's figures (spec §15): Settings.EtaSearch
+// = OldLineSearch runs the old bracketing line search on η (§15.3; min_eta 1e-4,
+// a coin flip drawn from Solver.Rand, four extra stopping rules reported in
+// Result.Stop), and Settings.CovAdd = 1e-6 adds 1e-6·I to every controller
+// covariance inside the backward pass (§15.4, the "old" step rule). Both default
+// to today's behaviour.
+//
 // There is no compatibility switch in this package: every reference quirk the C-step
 // carries (Q14, Q26, Q30, Q31) is replicated by default, as ARCHITECTURE.md
 // "Decisions" prescribes, and the golden tests run the default path.

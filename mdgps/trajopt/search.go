@@ -54,9 +54,11 @@ type Result struct {
 	Converged    bool
 	Iterations   int // backward passes run (not counting PD restarts)
 	Trace        []Step
+	Stop         Stop // the rule that ended the search
 }
 
-// Search runs the dual search on η of the reference (spec §6.7): bisection in log
+// Search runs the dual search on η selected by Settings.EtaSearch. By default
+// (Bisection) it is the one of the reference (spec §6.7): bisection in log
 // space on the bracket [MinEta, MaxEta], at most a factor 10 per step, until the
 // realised KL is within Tol·budget of budget:
 //
@@ -67,6 +69,13 @@ type Result struct {
 // in MaxIter iterations is not an error: the result says Converged = false. Errors
 // are bad input (sizes, NaN/Inf: *lingauss.NonFiniteError), a *NotPDError when η
 // reaches its limit, or a *NonFiniteResultError.
+//
+// With OldLineSearch it runs the submission era's bracketing line search instead
+// (spec §15.3, see searchOld in oldsearch.go): it needs Solver.Rand, draws from it
+// only when the line search flips its coin, and records in the Trace MinEta =
+// max(PD floor, Settings.MinEta) and MaxEta = 0 (it has no upper end). Converged
+// then means |KL − budget| < Tol·budget, whichever stopping rule (Result.Stop)
+// ended the search.
 func (s *Solver) Search(pr *Problem, eta0, budget float64) (*Result, error) {
 	if err := pr.Check(); err != nil {
 		return nil, err
@@ -82,12 +91,26 @@ func (s *Solver) Search(pr *Problem, eta0, budget float64) (*Result, error) {
 		return nil, fmt.Errorf("trajopt: initial eta = %v, need a finite value > 0", eta0)
 	}
 	st := s.Settings
+	coin := s.coin
+	if st.EtaSearch == OldLineSearch && coin == nil {
+		if s.Rand == nil {
+			return nil, fmt.Errorf("trajopt: Settings.EtaSearch = %q needs Solver.Rand (the seeded stream of its coin flip)", OldLineSearch)
+		}
+		rng := s.Rand
+		coin = func() bool { return rng.Float64() < 0.5 }
+	}
 	s.prepare(pr)
 	res := &Result{
 		Policy:   lingauss.NewPolicy(s.T, s.DX, s.DU),
 		Marginal: lingauss.NewMarginal(s.T, s.DX, s.DU),
 		KLPerT:   make([]float64, s.T),
 		Budget:   budget,
+	}
+	if st.EtaSearch == OldLineSearch {
+		if err := s.searchOld(pr, eta0, budget, res, coin); err != nil {
+			return nil, err
+		}
+		return res, nil
 	}
 	lo, hi := st.MinEta, st.MaxEta
 	eta := eta0
@@ -108,7 +131,7 @@ func (s *Solver) Search(pr *Problem, eta0, budget float64) (*Result, error) {
 		if math.Abs(con) < st.Tol*budget {
 			step.Outcome, step.NewEta = Converged, eta
 			res.Trace = append(res.Trace, step)
-			res.Converged = true
+			res.Converged, res.Stop = true, StopConverged
 			break
 		}
 		if con < 0 {

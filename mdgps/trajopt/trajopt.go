@@ -3,6 +3,7 @@ package trajopt
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
@@ -117,6 +118,18 @@ type Settings struct {
 	MaxEta   float64 // upper end of the η bracket (1e16)
 	MaxIter  int     // dual iterations (50, the reference's DGD_MAX_ITER)
 	Tol      float64 // converged when |KL − budget| < Tol·budget (0.1)
+
+	// EtaSearch selects the dual search (Bisection, the default, spec §6.7; or
+	// OldLineSearch, the submission era's line search, spec §15.3, whose MinEta
+	// defaults to 1e-4 instead of 1e-8 and whose coin flip comes from Solver.Rand).
+	EtaSearch EtaSearch
+	// CovAdd c ≥ 0 is added to every Σ_t = Q_uu⁻¹ of the backward pass as c·I,
+	// with the Cholesky factor and the precision recomputed from it (K_t, k_t and
+	// the value function keep Q_uu), so the search's KL sees it. 0 (the default)
+	// adds nothing. The submission era used 1e-6 with the "old" (classic) step
+	// rule and in the trajectory-only optimiser (spec §15.4, the reference's
+	// traj_opt_lqr_python*.py at afc2519).
+	CovAdd float64
 }
 
 func (s Settings) withDefaults() Settings {
@@ -128,6 +141,9 @@ func (s Settings) withDefaults() Settings {
 	}
 	if s.MinEta == 0 {
 		s.MinEta = 1e-8
+		if s.EtaSearch == OldLineSearch {
+			s.MinEta = 1e-4 // the submission era's min_eta (spec §15.3)
+		}
 	}
 	if s.MaxEta == 0 {
 		s.MaxEta = 1e16
@@ -155,6 +171,10 @@ func (s Settings) Validate() error {
 		return fmt.Errorf("trajopt: Settings.MaxIter = %d, need ≥ 1", s.MaxIter)
 	case !(s.Tol > 0 && s.Tol < 1):
 		return fmt.Errorf("trajopt: Settings.Tol = %v, need 0 < Tol < 1", s.Tol)
+	case s.EtaSearch != "" && s.EtaSearch != Bisection && s.EtaSearch != OldLineSearch:
+		return fmt.Errorf("trajopt: Settings.EtaSearch = %q, need %q (default) or %q", s.EtaSearch, Bisection, OldLineSearch)
+	case !(s.CovAdd >= 0) || math.IsInf(s.CovAdd, 0):
+		return fmt.Errorf("trajopt: Settings.CovAdd = %v, need a finite value ≥ 0 (submission era 1e-6)", s.CovAdd)
 	}
 	return nil
 }
@@ -198,7 +218,13 @@ func (e *NonFiniteResultError) Error() string {
 type Solver struct {
 	T, DX, DU int
 	Settings  Settings
+	// Rand is the stream OldLineSearch draws its coin flip from (one Float64 per
+	// flip, heads when < ½, as the reference's np.random.rand() < 0.5). Search
+	// needs it with Settings.EtaSearch = OldLineSearch and ignores it otherwise;
+	// pass the run's seeded stream so that results are reproducible.
+	Rand *rand.Rand
 
+	coin    func() bool // tests: replaces Rand
 	lg      *lingauss.Workspace
 	g       []float64 // T×n×n: quadratic of −log Ref (spec §6.4 G_t)
 	gv      []float64 // T×n
@@ -425,6 +451,16 @@ func (s *Solver) pass(dst *lingauss.Policy, pr *Problem, eta float64) (int, int)
 		dense.CholInverse(cov, s.r, dU)
 		if piv, _, ok := dense.UpperChol(dst.Chol[t*uu:(t+1)*uu], cov, dU); !ok {
 			return t, piv
+		}
+		if c := s.Settings.CovAdd; c > 0 {
+			// Σ_t += c·I, then its Cholesky factor and P_t = Σ_t⁻¹ from it (spec §15.4).
+			for i := 0; i < dU; i++ {
+				cov[i*dU+i] += c
+			}
+			if piv, _, ok := dense.UpperChol(dst.Chol[t*uu:(t+1)*uu], cov, dU); !ok {
+				return t, piv
+			}
+			dense.CholInverse(prec, dst.Chol[t*uu:(t+1)*uu], dU)
 		}
 		K := dst.K[t*dU*dX : (t+1)*dU*dX]
 		k := dst.Bias[t*dU : (t+1)*dU]
