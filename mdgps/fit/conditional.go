@@ -49,6 +49,9 @@ func FitConditional(Y []float64, n, din int, prior *NIW, reg float64, compat boo
 // condWork holds the scratch space of one conditional fit, reused across steps.
 type condWork struct {
 	mu, diff, sigma, sii, sio []float64
+	// unbiasedPinv: Ê divides by n−1 and A comes from the pseudo-inverse of
+	// Σ_ii (DynamicsConfig.UnbiasedPinv, the submission era; era_pinv.go).
+	unbiasedPinv bool
 }
 
 // small is gonum's pure-Go BLAS, used for the small per-step matrices whatever
@@ -77,8 +80,12 @@ func (w *condWork) fit(A, B, S, Y []float64, n, D, din int, prior *NIW, reg floa
 			di[j] = v - mu[j]
 		}
 	}
-	// Upper triangle of Ê = diffᵀ diff / n.
-	small.Dsyrk(blas.Upper, blas.Trans, D, n, wt, diff, D, 0, sigma, D)
+	// Upper triangle of Ê = diffᵀ diff / n (/(n−1) for the submission era).
+	ewt := wt
+	if w.unbiasedPinv {
+		ewt = 1 / float64(n-1)
+	}
+	small.Dsyrk(blas.Upper, blas.Trans, D, n, ewt, diff, D, 0, sigma, D)
 	if prior != nil {
 		if len(prior.Mu0) != D || len(prior.Phi) != D*D {
 			panic(fmt.Sprintf("fit: prior of size %d/%d for D=%d", len(prior.Mu0), len(prior.Phi), D))
@@ -108,6 +115,9 @@ func (w *condWork) fit(A, B, S, Y []float64, n, D, din int, prior *NIW, reg floa
 		}
 	}
 	mirrorUpper(sigma, D)
+	if w.unbiasedPinv {
+		return w.pinvConditional(A, B, S, D, din, step)
+	}
 	// Σ_ii = L Lᵀ; W = L⁻¹ Σ_io; S = Σ_oo − WᵀW; Aᵀ = L⁻ᵀ W = Σ_ii⁻¹ Σ_io.
 	w.sii = grow(w.sii, din*din)
 	w.sio = grow(w.sio, din*dout)

@@ -42,6 +42,12 @@ type PriorConfig struct {
 	// MaxSamples−1 trajectories (the reference's off-by-one, quirk Q2, replicated
 	// by default), the policy prior the last MaxSamples. Default 20.
 	MaxSamples int
+	// SwapLimits (dynamics prior only) swaps the roles of MaxSamples and
+	// MaxClusters as the submission code did (spec §15.4, quirk Q3; the
+	// reference's DynamicsPriorGMM at afc2519): the buffer keeps the last
+	// MaxClusters−1 trajectories and K is capped at MaxSamples. false (default):
+	// as documented above. The policy prior rejects it (NewPolicyPrior).
+	SwapLimits bool
 	// Strength scales the prior's pseudo-counts m, n0 and its scale matrix Φ (default 1).
 	Strength float64
 	// MaxIter bounds the EM iterations per update; 0 means 100.
@@ -129,7 +135,8 @@ func (p *DynamicsPrior) Update(b Batch, init Init) (EMResult, error) {
 	p.X = append(p.X, b.X...)
 	p.U = append(p.U, b.U...)
 	p.NBuf += b.N
-	if keep := p.Config.MaxSamples - 1; p.NBuf > keep {
+	keep, kc := p.Config.dynamicsLimits()
+	if p.NBuf > keep {
 		drop := p.NBuf - keep
 		p.X = append([]float64(nil), p.X[drop*T*dX:]...)
 		p.U = append([]float64(nil), p.U[drop*T*dU:]...)
@@ -145,7 +152,7 @@ func (p *DynamicsPrior) Update(b Batch, init Init) (EMResult, error) {
 		}
 	}
 	p.GMM.Config = p.Config.gmmConfig()
-	return p.GMM.Fit(pts, D, p.Config.clusters(p.NBuf*(T-1)), init)
+	return p.GMM.Fit(pts, D, kc.clusters(p.NBuf*(T-1)), init)
 }
 
 // EvalTo evaluates the prior at the n query transitions pts (n×D): the GMM's
@@ -284,6 +291,14 @@ type DynamicsConfig struct {
 	InitialStateVar float64
 	// Compat reproduces the reference bit for bit where it matters (Q1).
 	Compat bool
+	// UnbiasedPinv fits as the submission code did (spec §15.4; the reference's
+	// DynamicsLRPrior and DynamicsLR at afc2519): the empirical covariance Ê
+	// divides by N−1 instead of N (still multiplied by N in the MAP formula) and
+	// F_t = (Σ_ii⁺ Σ_io)ᵀ uses the pseudo-inverse (NumPy's pinv: singular values
+	// below 1e-15·max set to zero), so a singular Σ_ii is no error. false
+	// (default): Ê/N and a Cholesky solve. The submission's regulariser is c·I,
+	// so leave Compat false with it.
+	UnbiasedPinv bool
 }
 
 // DefaultDynamicsConfig returns Regularization 1e-6, InitialStateVar 1e-6.
@@ -343,7 +358,7 @@ func Dynamics(b Batch, prior *DynamicsPrior, cfg DynamicsConfig) (*lingauss.Dyna
 			copy(row[din:], b.X[(n*T+t+1)*dX:(n*T+t+2)*dX])
 		}
 	}
-	var w condWork
+	w := condWork{unbiasedPinv: cfg.UnbiasedPinv}
 	err := evalPriorSteps(prior, ys, N, T-1, func(t int, niw *NIW) error {
 		return w.fit(d.F[t*dX*din:(t+1)*dX*din], d.Bias[t*dX:(t+1)*dX], d.Cov[t*dX*dX:(t+1)*dX*dX],
 			ys[t*N*D:(t+1)*N*D], N, D, din, niw, cfg.Regularization, cfg.Compat, t)

@@ -29,6 +29,11 @@ const (
 	AddSamples SampleMode = iota
 	// ReplaceSamples makes the buffer exactly the new trajectories ('replace').
 	ReplaceSamples
+	// KeepSamples is the submission-era policy prior's own buffer (spec §15.4,
+	// keep_samples = True in the reference's PolicyPriorGMM at afc2519): append
+	// the new trajectories (an empty update appends nothing), keep the last
+	// MaxSamples−1, and re-label all of them with the current network.
+	KeepSamples
 )
 
 // MeanFunc evaluates the global policy's mean action on n observations obs
@@ -57,11 +62,14 @@ func NewPolicyPrior(cfg PriorConfig, T, dX, dO, dU int) (*PolicyPrior, error) {
 	if T < 1 || dX <= 0 || dO <= 0 || dU <= 0 {
 		return nil, fmt.Errorf("fit: policy prior for T=%d dX=%d dO=%d dU=%d, want positive sizes", T, dX, dO, dU)
 	}
+	if cfg.SwapLimits {
+		return nil, fmt.Errorf("fit: PriorConfig.SwapLimits = true for a policy prior; the submission swapped the limits of the dynamics prior only")
+	}
 	return &PolicyPrior{Config: cfg, T: T, DX: dX, DO: dO, DU: dU}, nil
 }
 
 // Update stores the N new trajectories (X: N×T×DX, obs: N×T×DO) by mode (an
-// empty update in AddSamples mode keeps the buffer), re-labels every buffered
+// empty update in AddSamples or KeepSamples mode keeps the buffer), re-labels every buffered
 // observation with mean, and refits the GMM on the points [x_t, π(o_t)] of all
 // buffered trajectories and all t (row n·T+t) with
 // K = max(2, min(MaxClusters, ⌊NBuf·T/MinSamplesPerCluster⌋)), warm-starting
@@ -78,6 +86,8 @@ func (p *PolicyPrior) Update(X, obs []float64, N int, mode SampleMode, mean Mean
 		return EMResult{}, err
 	}
 	switch {
+	case mode == KeepSamples:
+		p.keep(X, obs, N)
 	case mode == ReplaceSamples || p.NBuf == 0:
 		p.X = append(p.X[:0:0], X...)
 		p.Obs = append(p.Obs[:0:0], obs...)
