@@ -44,10 +44,18 @@ type Config struct {
 	// The default reshuffles every epoch and uses the weighted mean precision,
 	// the exact minimiser of the weighted KL.
 	Compat bool
+	// WhitenNoFloor whitens as the submission code did (spec §15.4; the
+	// reference's PolicyOptCaffe.update at afc2519): Scale_j = 1/std_j without
+	// the 1e-3 floor of §10.4, still computed once, at the first S-step. A
+	// column with std 0 then has no finite scale (the submission computed
+	// 1/0 = Inf and trained on NaN inputs): SStep returns a *WhiteningError
+	// instead. false (default): Scale_j = 1/max(std_j, 1e-3).
+	WhitenNoFloor bool
 }
 
 // PaperConfig returns the paper's network and S-step settings (spec §10.1, §15.5;
-// paper §6): 2 × 40 ReLU, 4000 Adam steps of batch 25, lr 1e-3, β = (0.9, 0.999),
+// paper §6): 2 × 40 ReLU (the submission's Caffe network had 2 × 42: set
+// Hidden = []int{42, 42}), 4000 Adam steps of batch 25, lr 1e-3, β = (0.9, 0.999),
 // ε = 1e-8, weight decay 5e-3, initial variance 0.1, weights N(0, 0.01²), seed 1.
 func PaperConfig() Config {
 	return Config{

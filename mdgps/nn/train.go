@@ -283,7 +283,9 @@ func (m *MLP) SStep(d *Dataset) (Stats, error) {
 
 	// Whitening (§10.4), once.
 	if !m.Whitened {
-		m.computeWhitening(d.Obs, R)
+		if err := m.computeWhitening(d.Obs, R); err != nil {
+			return Stats{}, err
+		}
 	}
 	tr.xw = grow(tr.xw, R*dO)
 	for r := 0; r < R; r++ {
@@ -386,9 +388,16 @@ func (m *MLP) restore() {
 }
 
 // computeWhitening sets Scale_j = 1/max(std_j, 1e-3) (population std over all rows)
-// and Shift_j = −mean_r(o_rj·Scale_j) (spec §10.4).
-func (m *MLP) computeWhitening(obs []float64, R int) {
+// and Shift_j = −mean_r(o_rj·Scale_j) (spec §10.4); with Config.WhitenNoFloor
+// Scale_j = 1/std_j (spec §15.4), and a *WhiteningError, before anything changes,
+// when some 1/std_j is not finite.
+func (m *MLP) computeWhitening(obs []float64, R int) error {
 	dO := m.DO
+	if m.Config.WhitenNoFloor {
+		if err := checkWhitening(obs, R, dO); err != nil {
+			return err
+		}
+	}
 	for j := 0; j < dO; j++ {
 		mean := 0.0
 		for r := 0; r < R; r++ {
@@ -402,6 +411,9 @@ func (m *MLP) computeWhitening(obs []float64, R int) {
 		}
 		std := math.Sqrt(v / float64(R))
 		s := 1 / math.Max(std, 1e-3)
+		if m.Config.WhitenNoFloor {
+			s = 1 / std
+		}
 		sh := 0.0
 		for r := 0; r < R; r++ {
 			sh += obs[r*dO+j] * s
@@ -410,6 +422,7 @@ func (m *MLP) computeWhitening(obs []float64, R int) {
 		m.Shift[j] = -sh / float64(R)
 	}
 	m.Whitened = true
+	return nil
 }
 
 // batcher yields the minibatches of one S-step (spec §10.5): the row indices are
