@@ -9,7 +9,8 @@
 #  4. Fills in scripts/slurm-array.sh — the script docs/scaling.md shows verbatim — with the array
 #     size, the grid flags and the output directory (nothing else may differ) and submits it.
 #     Once shard 1 is in the middle of a run, `scontrol requeue JOB_1` stops it (SIGTERM) and
-#     puts that same array task back in the queue; it must resume its shard.
+#     puts that same array task back in the queue; it must resume its shard (the records written
+#     before the stop must survive byte for byte, wall times included: not recomputed).
 #  5. Waits for the array (timeout), runs the merge of docs/scaling.md (bin/mdgps reproduce
 #     without --shard: every run skipped, figures and success.md written; mdgps table) and
 #     compares with step 3: every run's config.json and iterations.jsonl, success.md, the
@@ -248,6 +249,9 @@ while [ -z "$interrupted" ]; do
       n=$(records "$WORK/array/$d")
       if [ "$n" -lt "$ITER" ]; then
         interrupted="$d with $n of $ITER iterations recorded"
+        interrupted_dir=$d
+        interrupted_n=$n
+        cp "$WORK/array/$d/iterations.jsonl" "$WORK/array/interrupted.jsonl"
       else
         log "$d finished before the task stopped; interrupting again later"
         [ "$requeues" -lt 3 ] || die "three requeues never left a run unfinished"
@@ -278,6 +282,11 @@ for i in $(seq 0 $((SHARDS - 1))); do
   [ "$restarts" = "$want" ] || die "task ${JOB}_$i restarted $restarts times, want $want"
 done
 log "array $JOB: $SHARDS tasks COMPLETED with exit code 0; task $REQUEUE_SHARD restarted $requeues time(s)"
+
+# Resumed, not started afresh: the records written before the stop are still there byte for
+# byte, wall_seconds included (a recomputed iteration would have another wall time).
+head -n "$interrupted_n" "$WORK/array/$interrupted_dir/iterations.jsonl" | cmp -s - "$WORK/array/interrupted.jsonl" ||
+  die "$interrupted_dir: the $interrupted_n iterations recorded before the requeue were rewritten; the task did not resume the run"
 
 # ---------------------------------------------------------------- the merge and the comparison
 
@@ -332,5 +341,5 @@ for f in "$WORK/one/out/figures"/*.svg; do
   svgs=$((svgs + 1))
 done
 stop_started
-log "PASS in $(($(date +%s) - T0)) s: $compared runs (config.json, iterations.jsonl), success.md, $svgs SVG figures, mdgps table and --csv identical to one process; shard $REQUEUE_SHARD interrupted ($interrupted) and requeued"
+log "PASS in $(($(date +%s) - T0)) s: $compared runs (config.json, iterations.jsonl), success.md, $svgs SVG figures, mdgps table and --csv identical to one process; shard $REQUEUE_SHARD interrupted ($interrupted), requeued, resumed"
 [ -n "${SCALE_WORK:-}" ] || rm -rf "$WORK"
