@@ -65,3 +65,11 @@ notebook-test: deps
 .PHONY: reproduce
 reproduce:
 	@scripts/reproduce.sh $(REPRODUCE_FLAGS)
+
+# Sharding on a real Slurm (issue 15; not part of `make test`: it starts daemons): uses a reachable
+# Slurm or installs and starts a single-node one (stopping what it started when done), submits the
+# job array of docs/scaling.md (scripts/slurm-array.sh) for a small grid, requeues one task
+# mid-run, merges, and compares with one process (docs/scaling.md, "The scale test").
+.PHONY: scale-test
+scale-test: deps
+	@scripts/scale-test.sh
