@@ -3,13 +3,13 @@ package viz
 import (
 	"fmt"
 	"math"
+	"strconv"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
 )
 
 // Curve is one named series y(x). With Std (same length as Y) the figure
@@ -40,8 +40,11 @@ type HLine struct {
 type Lines struct {
 	Title, XLabel, YLabel string
 	LogY                  bool // logarithmic y axis (non-positive values are dropped)
-	Curves                []Curve
-	HLines                []HLine
+	// YLim fixes the y range when YLim[0] < YLim[1] (curves are clipped to
+	// it); otherwise the range fits the data.
+	YLim   [2]float64
+	Curves []Curve
+	HLines []HLine
 }
 
 var _ Figure = (*Lines)(nil)
@@ -94,16 +97,43 @@ func (c Curve) check() error {
 	return nil
 }
 
+// style returns curve i's colour and line type: the palette colour and dash
+// of its index, or, when the curve sets its own colour (curves paired by
+// colour, such as ε and KL of one condition), solid unless Dashed.
+func (c Curve) style(i int) (string, LineType) {
+	lt := Dash(i)
+	if c.Color != "" {
+		lt = Solid
+	}
+	if c.Dashed {
+		lt = Dashed
+	}
+	return c.colour(i), lt
+}
+
+// yLimited reports whether the figure fixes its y range.
+func (f *Lines) yLimited() bool { return f.YLim[0] < f.YLim[1] }
+
+// bandLow is the lower edge of a ±std band, kept above zero on a log axis.
+func (f *Lines) bandLow(y, std float64) float64 {
+	lo := y - std
+	if f.LogY && lo <= 0 {
+		lo = y / 10 // keep the band on a log axis
+	}
+	return lo
+}
+
 // Plot draws the curves (bands first, translucent), then the reference lines.
 func (f *Lines) Plot() (*plot.Plot, error) {
 	p := plot.New()
 	p.Title.Text = f.Title
 	p.X.Label.Text = f.XLabel
 	p.Y.Label.Text = f.YLabel
-	p.Legend.Top = true
+	p.X.Tick.Marker = NiceTicks{}
+	p.Y.Tick.Marker = NiceTicks{}
 	if f.LogY {
 		p.Y.Scale = plot.LogScale{}
-		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+		p.Y.Tick.Marker = DecadeTicks{}
 	}
 	p.Add(plotter.NewGrid())
 	for i, c := range f.Curves {
@@ -116,10 +146,7 @@ func (f *Lines) Plot() (*plot.Plot, error) {
 		lo := make([]float64, len(c.Y))
 		hi := make([]float64, len(c.Y))
 		for j := range c.Y {
-			lo[j], hi[j] = c.Y[j]-c.Std[j], c.Y[j]+c.Std[j]
-			if f.LogY && lo[j] <= 0 {
-				lo[j] = c.Y[j] / 10 // keep the band on a log axis
-			}
+			lo[j], hi[j] = f.bandLow(c.Y[j], c.Std[j]), c.Y[j]+c.Std[j]
 		}
 		his, los := f.segments(c, hi), f.segments(c, lo)
 		if len(his) != len(los) {
@@ -137,35 +164,38 @@ func (f *Lines) Plot() (*plot.Plot, error) {
 			if err != nil {
 				return nil, fmt.Errorf("viz: band of %q: %w", c.Name, err)
 			}
-			poly.Color = rgba(c.colour(i), 60)
+			poly.Color = rgba(c.colour(i), 50)
 			poly.LineStyle.Width = 0
 			p.Add(poly)
 		}
 	}
 	for i, c := range f.Curves {
-		segs := f.segments(c, c.Y)
-		var thumb plot.Thumbnailer
-		for _, s := range segs {
-			l, pts, err := plotter.NewLinePoints(s)
+		col, lt := c.style(i)
+		var thumb []plot.Thumbnailer
+		for _, s := range f.segments(c, c.Y) {
+			l, err := plotter.NewLine(s)
 			if err != nil {
 				return nil, fmt.Errorf("viz: curve %q: %w", c.Name, err)
 			}
-			l.Color = rgba(c.colour(i), 255)
+			l.Color = rgba(col, 255)
 			l.Width = vg.Points(1.5)
-			if c.Dashed {
-				l.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
+			l.Dashes = lt.Dashes()
+			p.Add(l)
+			thumb = []plot.Thumbnailer{l}
+			if len(c.X) <= 40 {
+				pts, err := plotter.NewScatter(s)
+				if err != nil {
+					return nil, fmt.Errorf("viz: curve %q: %w", c.Name, err)
+				}
+				pts.Color = l.Color
+				pts.Shape, _ = Glyph(i)
+				pts.Radius = vg.Points(2.2)
+				p.Add(pts)
+				thumb = append(thumb, pts)
 			}
-			pts.Color = l.Color
-			pts.Shape = draw.CircleGlyph{}
-			pts.Radius = vg.Points(1.5)
-			if len(s) > 40 {
-				pts.Radius = 0
-			}
-			p.Add(l, pts)
-			thumb = l
 		}
 		if thumb != nil {
-			p.Legend.Add(c.Name, thumb)
+			p.Legend.Add(c.Name, thumb...)
 		}
 	}
 	lo, hi := f.xRange()
@@ -177,19 +207,14 @@ func (f *Lines) Plot() (*plot.Plot, error) {
 		if err != nil {
 			return nil, err
 		}
-		l.Color = rgba("#555555", 255)
-		l.Dashes = []vg.Length{vg.Points(2 + 2*float64(i)), vg.Points(2)}
+		l.Color = rgba(ReferenceColour, 255)
+		l.Width = vg.Points(1)
+		l.Dashes = LineType(1 + i%2).Dashes()
 		p.Add(l)
 		p.Legend.Add(h.Name, l)
 	}
-	// Headroom above the data for the legend (top right), one line per entry.
-	if n := len(f.Curves) + len(f.HLines); n > 0 && p.Y.Max > p.Y.Min {
-		frac := math.Min(0.08*float64(n), 0.6)
-		if f.LogY && p.Y.Min > 0 {
-			p.Y.Max *= math.Pow(p.Y.Max/p.Y.Min, frac)
-		} else if !f.LogY {
-			p.Y.Max += frac * (p.Y.Max - p.Y.Min)
-		}
+	if f.yLimited() {
+		p.Y.Min, p.Y.Max = f.YLim[0], f.YLim[1]
 	}
 	return p, nil
 }
@@ -238,23 +263,20 @@ func (f *Lines) sharedX() ([]float64, bool) {
 	return x0, true
 }
 
-// Chart returns the interactive chart. When all curves share their x values
-// (iterations, time steps) the x axis is a category axis and a band is a
-// stacked area between Y−Std and Y+Std; otherwise (or on a log axis, where
-// stacking does not apply) the band is drawn as dashed Y±Std lines. A band
-// carries its curve's name, so the legend toggles both together.
+// Chart returns the interactive chart, styled as the SVG (chartBase). When
+// all curves share their x values (iterations, time steps) the x axis is a
+// category axis and a band is a stacked area between Y−Std and Y+Std (stacked
+// with echarts' stackStrategy "all", so a band whose lower edge is negative is
+// still drawn between its edges); otherwise the band is drawn as thin Y±Std
+// lines. A band carries its curve's name, so the legend toggles both together.
 func (f *Lines) Chart() Snippeter {
 	c := charts.NewLine()
-	yType := "value"
-	if f.LogY {
-		yType = "log"
-	}
 	shared, cat := f.sharedX()
-	xaxis := opts.XAxis{Type: "value", Name: f.XLabel, NameLocation: "middle", NameGap: 28, Scale: opts.Bool(true)}
+	xaxis := opts.XAxis{Type: "value", Name: f.XLabel, NameLocation: "middle", NameGap: 30, Scale: opts.Bool(true)}
 	var labels []string
 	if cat {
 		for _, x := range shared {
-			labels = append(labels, fmt.Sprintf("%g", x))
+			labels = append(labels, strconv.FormatFloat(x, 'g', 6, 64))
 		}
 		xaxis.Type, xaxis.Scale, xaxis.Data = "category", nil, labels
 	}
@@ -265,15 +287,12 @@ func (f *Lines) Chart() Snippeter {
 	for _, h := range f.HLines {
 		legend = append(legend, h.Name)
 	}
-	c.SetGlobalOptions(
-		charts.WithInitializationOpts(opts.Initialization{Width: "800px", Height: "450px"}),
-		charts.WithTitleOpts(opts.Title{Title: f.Title}),
-		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "30px", Data: legend}),
-		charts.WithGridOpts(opts.Grid{Top: "90px", Left: "80px"}),
-		charts.WithXAxisOpts(xaxis),
-		charts.WithYAxisOpts(opts.YAxis{Type: yType, Name: f.YLabel, NameLocation: "middle", NameGap: 55, Scale: opts.Bool(true)}),
-	)
+	lo, hi := math.NaN(), math.NaN()
+	if f.yLimited() {
+		lo, hi = f.YLim[0], f.YLim[1]
+	}
+	c.SetGlobalOptions(chartBase(f.Title, legend, 0)...)
+	c.SetGlobalOptions(charts.WithXAxisOpts(xaxis), charts.WithYAxisOpts(valueAxisY(f.YLabel, f.LogY, lo, hi)))
 	if cat {
 		c.SetXAxis(labels)
 	}
@@ -284,51 +303,51 @@ func (f *Lines) Chart() Snippeter {
 		}
 		return lineData(x, y, ok)
 	}
+	var repl []string
 	for i, cv := range f.Curves {
-		col := cv.colour(i)
-		ls := opts.LineStyle{Color: col, Width: 2}
-		if cv.Dashed {
-			ls.Type = "dashed"
-		}
+		col, lt := cv.style(i)
+		_, sym := Glyph(i)
 		c.AddSeries(cv.Name, data(cv.X, cv.Y),
-			charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(len(cv.X) <= 40)}),
-			charts.WithLineStyleOpts(ls),
+			charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(len(cv.X) <= 40), Symbol: sym, SymbolSize: 6}),
+			charts.WithLineStyleOpts(opts.LineStyle{Color: col, Width: 2, Type: lt.ECharts()}),
 			charts.WithItemStyleOpts(opts.ItemStyle{Color: col}))
 		if cv.Std == nil || len(cv.Std) != len(cv.Y) {
 			continue
 		}
-		lo := make([]float64, len(cv.Y))
-		hi := make([]float64, len(cv.Y))
+		blo := make([]float64, len(cv.Y))
+		bhi := make([]float64, len(cv.Y))
 		w := make([]float64, len(cv.Y))
 		for j := range cv.Y {
-			lo[j], hi[j], w[j] = cv.Y[j]-cv.Std[j], cv.Y[j]+cv.Std[j], 2*cv.Std[j]
+			blo[j], bhi[j] = f.bandLow(cv.Y[j], cv.Std[j]), cv.Y[j]+cv.Std[j]
+			w[j] = bhi[j] - blo[j]
 		}
-		if cat && !f.LogY {
+		if cat {
 			stack := fmt.Sprintf("band%d", i)
-			c.AddSeries(cv.Name, data(cv.X, lo),
+			repl = append(repl, fmt.Sprintf(`"stack":%q`, stack), fmt.Sprintf(`"stack":%q,"stackStrategy":"all"`, stack))
+			c.AddSeries(cv.Name, data(cv.X, blo),
 				charts.WithLineChartOpts(opts.LineChart{Stack: stack, ShowSymbol: opts.Bool(false)}),
 				charts.WithLineStyleOpts(opts.LineStyle{Opacity: opts.Float(0)}),
 				charts.WithItemStyleOpts(opts.ItemStyle{Color: col}))
-			c.AddSeries(cv.Name, data(cv.X, w),
+			c.AddSeries(cv.Name, catData(w, func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }),
 				charts.WithLineChartOpts(opts.LineChart{Stack: stack, ShowSymbol: opts.Bool(false)}),
 				charts.WithLineStyleOpts(opts.LineStyle{Opacity: opts.Float(0)}),
 				charts.WithAreaStyleOpts(opts.AreaStyle{Color: col, Opacity: opts.Float(0.2)}),
 				charts.WithItemStyleOpts(opts.ItemStyle{Color: col}))
 			continue
 		}
-		for _, b := range [][]float64{lo, hi} {
+		for _, b := range [][]float64{blo, bhi} {
 			c.AddSeries(cv.Name, data(cv.X, b),
 				charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false)}),
-				charts.WithLineStyleOpts(opts.LineStyle{Color: col, Type: "dashed", Width: 1, Opacity: opts.Float(0.6)}),
+				charts.WithLineStyleOpts(opts.LineStyle{Color: col, Type: "dotted", Width: 1, Opacity: opts.Float(0.6)}),
 				charts.WithItemStyleOpts(opts.ItemStyle{Color: col}))
 		}
 	}
-	lo, hi := f.xRange()
-	for _, h := range f.HLines {
+	xlo, xhi := f.xRange()
+	for i, h := range f.HLines {
 		if !ok(h.Y) {
 			continue
 		}
-		hx, hy := []float64{lo, hi}, []float64{h.Y, h.Y}
+		hx, hy := []float64{xlo, xhi}, []float64{h.Y, h.Y}
 		if cat {
 			hx, hy = shared, make([]float64, len(shared))
 			for j := range hy {
@@ -337,8 +356,11 @@ func (f *Lines) Chart() Snippeter {
 		}
 		c.AddSeries(h.Name, data(hx, hy),
 			charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false)}),
-			charts.WithLineStyleOpts(opts.LineStyle{Color: "#555555", Type: "dashed", Width: 1}),
-			charts.WithItemStyleOpts(opts.ItemStyle{Color: "#555555"}))
+			charts.WithLineStyleOpts(opts.LineStyle{Color: ReferenceColour, Type: LineType(1 + i%2).ECharts(), Width: 1}),
+			charts.WithItemStyleOpts(opts.ItemStyle{Color: ReferenceColour}))
 	}
-	return c
+	if len(repl) == 0 {
+		return c
+	}
+	return patched{inner: c, repl: repl}
 }

@@ -125,8 +125,8 @@ func TestKLHeatmap(t *testing.T) {
 		t.Fatal(err)
 	}
 	opt := f.Chart().RenderSnippet().Option
-	if !strings.Contains(opt, `[3,0,4]`) || strings.Contains(opt, "NaN") {
-		t.Errorf("heatmap option: missing (t=3, cond 0, 4) or holds NaN")
+	if !strings.Contains(opt, `[3,0,0.6020599913279624]`) || strings.Contains(opt, "NaN") {
+		t.Errorf("heatmap option: missing (t=3, cond 0, log10 4) or holds NaN")
 	}
 }
 
@@ -142,8 +142,8 @@ func TestObstaclePaths(t *testing.T) {
 		}
 		samples = append(samples, s)
 	}
-	f := ObstaclePaths("paths", samples)
-	if len(f.Paths) != 2 || len(f.Walls) != 5 || f.Target != obstacle.Target || len(f.Starts) != 5 {
+	f := SamplePaths("paths", env, samples)
+	if len(f.Paths) != 2 || len(f.Walls) != 5 || f.Target == nil || *f.Target != obstacle.Target || len(f.Starts) != 5 {
 		t.Fatalf("scene: %d paths, %d walls, target %v", len(f.Paths), len(f.Walls), f.Target)
 	}
 	if p := f.Paths[1]; p.X[len(p.X)-1] != 3 || p.Y[0] != 1 || p.Name != "condition 1" {

@@ -43,8 +43,12 @@ func ShowSized(f viz.Figure, width, height vg.Length) {
 	PlotSized(p, width, height)
 }
 
-// Interactive displays f's interactive go-echarts chart with the echarts library embedded.
-func Interactive(f viz.Figure) { EChart(f.Chart()) }
+// Interactive displays f's interactive go-echarts chart with the echarts library
+// embedded, followed by its SVG twin in an inert <template> (StaticNotebook puts
+// the twin in the chart's place, for readers without JavaScript, e.g. GitHub).
+func Interactive(f viz.Figure) {
+	HTML(viz.EChartHTML(f.Chart(), true) + SVGTwin(Must1(viz.FigureSVG(f))))
+}
 
 // Both displays f's static figure and then its interactive chart.
 func Both(f viz.Figure) {
