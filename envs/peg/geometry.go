@@ -10,8 +10,9 @@ import (
 // Geometry returns the arm's geometry along sample s (a rollout of condition s.Cond
 // of this task), for drawing it (viz.ArmFigure, viz.ArmAnimation): the fixed scene
 // (the table with the hole: the walls w1–w4, the floor and the four guide plates),
-// and per time step the arm's geoms, its bodies' frame origins and the peg's two
-// end-effector points, in world coordinates.
+// and per time step the arm's geoms (named after their bodies: the peg's solid is
+// "peg"), its bodies' frame origins and the peg's two end-effector points, in world
+// coordinates.
 //
 // Nothing is re-derived here: each time step's joint angles and velocities (the
 // sample's x_t) are set on the condition's MuJoCo model (base moved by the
@@ -57,7 +58,11 @@ func (e *Env) Geometry(s *envs.Sample) (*envs.ArmMotion, error) {
 		if !ok {
 			return nil, fmt.Errorf("peg: Geometry: geom %d (%q) is a %v; only boxes, capsules, cylinders and spheres can be drawn", i, info.Name, info.Type)
 		}
-		gm := geom{id: i, shape: envs.Shape{Name: info.Name, Kind: kind, Size: info.Size}}
+		name := info.Name
+		if name == "" { // arm.xml names the arm's geoms by their bodies only
+			name = m.Name(mujoco.Body, info.Body)
+		}
+		gm := geom{id: i, shape: envs.Shape{Name: name, Kind: kind, Size: info.Size}}
 		if info.Body == 0 {
 			fixed = append(fixed, gm)
 		} else {

@@ -77,8 +77,8 @@ func checkGeometry(t *testing.T, e *Env, s *envs.Sample, g *envs.ArmMotion) {
 				pegs = append(pegs, sh)
 			}
 		}
-		if len(pegs) != 1 || len(g.Solids[t0]) != 19 {
-			t.Fatalf("t=%d: %d solids with %d cylinders, want the 19 arm geoms of arm.xml with one cylinder (the peg)", t0, len(g.Solids[t0]), len(pegs))
+		if len(pegs) != 1 || len(g.Solids[t0]) != 19 || pegs[0].Name != "peg" {
+			t.Fatalf("t=%d: %d solids with %d cylinders, want the 19 arm geoms of arm.xml with one cylinder, named peg", t0, len(g.Solids[t0]), len(pegs))
 		}
 		a, b := pegs[0].Ends()
 		if a[2] > b[2] {
