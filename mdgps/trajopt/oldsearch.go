@@ -21,13 +21,6 @@ const (
 	OldLineSearch EtaSearch = "old"
 )
 
-func (e EtaSearch) or() EtaSearch {
-	if e == "" {
-		return Bisection
-	}
-	return e
-}
-
 // Stop says which rule ended a dual search (Result.Stop).
 type Stop int
 
