@@ -4,8 +4,10 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/mirrorgps/mirrorgps/internal/golden"
 	// With -tags openblas, blas64 runs on single-threaded OpenBLAS.
@@ -122,11 +124,13 @@ func BenchmarkDynamicsFitArm9(b *testing.B) {
 	b.ReportMetric((cpuTime()-c0).Seconds()/float64(b.N), "cpu-s/op")
 }
 
-// BenchmarkGMMEMArm39 times ten EM iterations (E- and M-step) of the dynamics
-// prior at the size the peg task's buffer reaches: 39 arm trajectories (the
-// trajectories of timing_inputs_arm_9cond.json) × 99 transitions = 3861 points
-// in D = 59, K = 20 clusters.
-func BenchmarkGMMEMArm39(b *testing.B) {
+// peakFlops is one core's double-precision peak on the development machine
+// (OpenBLAS dgemm 512², one thread, AVX-512 kernels; issue 12).
+const peakFlops = 78e9
+
+// arm39Points returns the EM benchmark's data: 39 arm trajectories (those of
+// timing_inputs_arm_9cond.json) × 99 transitions = 3861 points in D = 59.
+func arm39Points(b *testing.B) []float64 {
 	var file struct {
 		Conditions []struct{ X, U golden.Array }
 	}
@@ -144,18 +148,62 @@ func BenchmarkGMMEMArm39(b *testing.B) {
 			}
 		}
 	}
-	const D, K = 59, 20
+	return pts
+}
+
+// BenchmarkGMMEMArm39 times ten EM iterations (E- and M-step) of the dynamics
+// prior at the size the peg task's buffer reaches (arm39Points, K = 20 clusters)
+// from a random initial assignment; the initialisation is not timed.
+// BenchmarkGMMEMArm39Warm times ten more from a mixture that EM has already
+// fitted, as in the runs' warm-started iterations, where each point belongs to
+// one or two clusters. Both run on one goroutine (OpenBLAS pinned to one
+// thread) and report ms-per-step (wall and CPU) and peak-fraction: the nominal
+// 2·P·K·D² flops of a dense step over its CPU time, as a fraction of the
+// 78 GFLOP/s peak.
+func BenchmarkGMMEMArm39(b *testing.B) { gmmEMBench(b, 0) }
+
+func BenchmarkGMMEMArm39Warm(b *testing.B) { gmmEMBench(b, 40) }
+
+func gmmEMBench(b *testing.B, warm int) {
+	pts := arm39Points(b)
+	const D, K, steps = 59, 20, 10
+	n := len(pts) / D
+	assign := make([]int, n)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range assign {
+		assign[i] = rng.IntN(K)
+	}
+	// Never converge, so that every op runs the same number of steps (a
+	// decrease still stops EM, and is reported).
+	cfg := GMMConfig{MaxIter: steps, Stop: StopRulePerPoint, StopTol: 1e-300}
+	base := &GMM{Config: cfg}
+	if err := base.initialise(pts, n, D, K, assign); err != nil {
+		b.Fatal(err)
+	}
+	if warm > 0 {
+		base.Config.MaxIter = warm
+		if _, err := base.Fit(pts, D, K, Init{}); err != nil {
+			b.Fatal(err)
+		}
+		base.Config.MaxIter = steps
+	}
+	total := 0
 	b.ResetTimer()
-	c0 := cpuTime()
+	c0, t0 := cpuTime(), time.Now()
 	for b.Loop() {
-		g := &GMM{Config: GMMConfig{MaxIter: 10}}
-		res, err := g.Fit(pts, D, K, Init{Rand: rand.New(rand.NewPCG(1, 2))})
+		g := &GMM{Config: cfg, K: K, D: D, N: base.N,
+			Mu: slices.Clone(base.Mu), Sigma: slices.Clone(base.Sigma), LogMass: slices.Clone(base.LogMass)}
+		res, err := g.Fit(pts, D, K, Init{})
 		if err != nil {
 			b.Fatal(err)
 		}
-		if len(res.LogLik) != 10 {
-			b.Fatalf("%d E-steps (%v), want 10", len(res.LogLik), res.Stop)
+		if res.Reinitialised || len(res.LogLik) < 2 {
+			b.Fatalf("reinitialised=%v after %d E-steps (%v)", res.Reinitialised, len(res.LogLik), res.Stop)
 		}
+		total += len(res.LogLik)
 	}
-	b.ReportMetric((cpuTime()-c0).Seconds()/float64(b.N), "cpu-s/op")
+	cpu, wall := (cpuTime() - c0).Seconds(), time.Since(t0).Seconds()
+	b.ReportMetric(1e3*wall/float64(total), "ms-per-step")
+	b.ReportMetric(1e3*cpu/float64(total), "cpu-ms-per-step")
+	b.ReportMetric(2*float64(n*K*D*D)/(cpu/float64(total))/peakFlops, "peak-fraction")
 }

@@ -54,6 +54,11 @@ type PriorConfig struct {
 	MaxIter int
 	// Compat reproduces the reference's GMM quirks Q4–Q7 (see GMMConfig.Compat).
 	Compat bool
+	// Stop is EM's stopping rule and StopTol its tolerance (see GMMConfig.Stop,
+	// StopRule); the zero values give the reference's rule with Compat and the
+	// package default otherwise.
+	Stop    StopRule
+	StopTol float64
 }
 
 // DefaultPriorConfig returns the reference's defaults (DYN_PRIOR_GMM, POLICY_PRIOR_GMM).
@@ -75,7 +80,7 @@ func (c PriorConfig) Validate() error {
 	case c.MaxIter < 0:
 		return fmt.Errorf("fit: PriorConfig.MaxIter = %d, want ≥ 0 (0: 100)", c.MaxIter)
 	}
-	return nil
+	return validateStop("PriorConfig", c.Stop, c.StopTol)
 }
 
 // clusters returns K = max(2, min(MaxClusters, ⌊points/MinSamplesPerCluster⌋)).
@@ -91,7 +96,7 @@ func (c PriorConfig) clusters(points int) int {
 }
 
 func (c PriorConfig) gmmConfig() GMMConfig {
-	return GMMConfig{MaxIter: c.MaxIter, Compat: c.Compat}
+	return GMMConfig{MaxIter: c.MaxIter, Compat: c.Compat, Stop: c.Stop, StopTol: c.StopTol}
 }
 
 // DynamicsPrior is the GMM prior over transitions [x_t, u_t, x_{t+1}] (spec §4.2,

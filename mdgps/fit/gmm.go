@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"sync"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
@@ -27,6 +26,13 @@ type GMMConfig struct {
 	// n0 unclamped (Q7), the moments' cross term (μ_k−μ̄)μ_kᵀ and the M-step's
 	// uncentred Σ w y yᵀ − μμᵀ. See the package documentation.
 	Compat bool
+	// Stop selects EM's stopping rule; the zero value, StopRuleAuto, is the
+	// reference's rule with Compat and the package default otherwise (see
+	// StopRule).
+	Stop StopRule
+	// StopTol is the tolerance of StopRulePerPoint in nats per point; 0 means
+	// DefaultStopTol. The other rules have their tolerances built in.
+	StopTol float64
 }
 
 // StopReason says why EM ended.
@@ -92,6 +98,7 @@ type GMM struct {
 	chol   []float64 // K×D×D lower Cholesky factors L_k of Sigma; valid when cached
 	cinv   []float64 // K×D×D inverses L_k⁻¹ (lower triangular)
 	cconst []float64 // −D/2·log 2π − Σ log L_ii per cluster
+	cvec   []float64 // K×D: L_k⁻¹(μ_k − ref) during an E-step
 	cached bool
 	iw     inferWork
 }
@@ -116,9 +123,9 @@ func (g *GMM) Mass() []float64 {
 //	        Σ_k = Σ_n w_nk (y_n − μ_k)(y_n − μ_k)ᵀ + 1e-6·I,
 //
 // where a cluster with π_k < 1e-4/K is "rebooted" to uniform weights w_nk = 1/n.
-// EM stops before the M-step when ll decreases or when |ll − ll_prev| <
-// 1e-5·|ll_prev| (Compat: < 1e-5·ll_prev, quirk Q4), or after Config.MaxIter
-// iterations. Errors: *lingauss.NonFiniteError for NaN/Inf data, *NotPDError when
+// EM stops before the M-step when Config.Stop's test fires (by default when ll
+// decreases or when |ll − ll_prev| < 1e-5·|ll_prev|; Compat: < 1e-5·ll_prev,
+// quirk Q4; see StopRule), or after Config.MaxIter iterations. Errors: *lingauss.NonFiniteError for NaN/Inf data, *NotPDError when
 // a cluster covariance is numerically not positive definite, *EmptyClusterError
 // (Compat only) for an empty initial cluster, *LogLikError when the
 // log-likelihood overflows.
@@ -165,33 +172,22 @@ func (g *GMM) Fit(data []float64, D, K int, init Init) (EMResult, error) {
 
 	w := getEMWork(n, D, K)
 	defer emPool.Put(w)
-	transpose(w.dataT, data, n, D)
+	centreTranspose(w.dataT, w.ref, data, n, D)
+	rule, tol := g.Config.stopRule()
 	prevll := math.Inf(-1)
 	res.Stop = StopMaxIterations
 	for itr := 0; itr < maxIter; itr++ {
 		if err := g.factorise(); err != nil {
 			return res, err
 		}
-		g.logObs(w.logobs, w.dataT, n, w.z, w.ss)
-		ll := 0.0
-		for i := 0; i < n; i++ {
-			w.rowLSE[i] = logSumExp(w.logobs[i*K : (i+1)*K])
-			ll += w.rowLSE[i]
-		}
+		g.logObs(w.logobs, w.dataT, w.ref, n, w.z, w.ss)
+		ll := responsibilities(w, n, K)
 		res.LogLik = append(res.LogLik, ll)
 		if math.IsNaN(ll) || math.IsInf(ll, 0) {
 			return res, &LogLikError{Iteration: itr, LogLik: ll}
 		}
-		if ll < prevll {
-			res.Stop = StopLogLikDecreased
-			break
-		}
-		tol := 1e-5 * math.Abs(prevll)
-		if compat {
-			tol = 1e-5 * prevll
-		}
-		if math.Abs(ll-prevll) < tol {
-			res.Stop = StopConverged
+		if stop, why := rule.test(ll, prevll, n, tol); stop {
+			res.Stop = why
 			break
 		}
 		prevll = ll
@@ -300,175 +296,6 @@ func (g *GMM) factorise() error {
 	return nil
 }
 
-// emChunk is the number of points the E- and M-steps process at a time, so that
-// a D×emChunk block (240 KB at D = 59) stays in a core's L2 cache across the
-// clusters' passes.
-const emChunk = 512
-
-// logObs fills lo (n×K) with log π_k + log N(y_n; μ_k, Σ_k) for the n points
-// given transposed, ptsT (D×n), using the cached factors: the Mahalanobis term is
-// ‖z‖² with z = L_k⁻¹(y − μ_k), formed for a block of points at once (row-major
-// D×m, so the triangular product runs along rows of length m). z (≥ D·min(n,
-// emChunk)) and ss (≥ n) are scratch.
-func (g *GMM) logObs(lo, ptsT []float64, n int, z, ss []float64) {
-	K, D := g.K, g.D
-	for i0 := 0; i0 < n; i0 += emChunk {
-		m := min(emChunk, n-i0)
-		z := z[:D*m]
-		ss := ss[:m]
-		for k := 0; k < K; k++ {
-			mu := g.Mu[k*D : (k+1)*D]
-			for j := 0; j < D; j++ {
-				zj, pj, mj := z[j*m:(j+1)*m], ptsT[j*n+i0:j*n+i0+m], mu[j]
-				for i := range zj {
-					zj[i] = pj[i] - mj
-				}
-			}
-			// z = L_k⁻¹ (y − μ_k) by multiplying with the explicit inverse: with
-			// OpenBLAS a triangular product is about twice as fast as a triangular
-			// solve here, and the 59×59 inverses cost less than that difference.
-			blas64.Trmm(blas.Left, blas.NoTrans, 1,
-				blas64.Triangular{Uplo: blas.Lower, Diag: blas.NonUnit, N: D, Stride: D, Data: g.cinv[k*D*D : (k+1)*D*D]},
-				blas64.General{Rows: D, Cols: m, Stride: m, Data: z})
-			for i, v := range z[:m] {
-				ss[i] = v * v
-			}
-			for j := 1; j < D; j++ {
-				zj := z[j*m : (j+1)*m]
-				for i, v := range zj {
-					ss[i] += v * v
-				}
-			}
-			c, lm := g.cconst[k], g.LogMass[k]
-			for i, v := range ss {
-				lo[(i0+i)*K+k] = c - 0.5*v + lm
-			}
-		}
-	}
-}
-
-// transpose writes the transpose of the r×c row-major a into dst (c×r).
-func transpose(dst, a []float64, r, c int) {
-	for i := 0; i < r; i++ {
-		for j := 0; j < c; j++ {
-			dst[j*r+i] = a[i*c+j]
-		}
-	}
-}
-
-type emWork struct {
-	dataT, z, ss, logobs, rowLSE, w, sw, muT, colLSE []float64
-}
-
-// emPool recycles EM scratch space (about 4·n·D floats) across fits, which
-// matters when many conditions are fitted in parallel every iteration.
-var emPool sync.Pool
-
-func getEMWork(n, D, K int) *emWork {
-	w, _ := emPool.Get().(*emWork)
-	if w == nil {
-		w = new(emWork)
-	}
-	w.dataT = grow(w.dataT, D*n)
-	w.z = grow(w.z, D*min(n, emChunk))
-	w.ss = grow(w.ss, n)
-	w.logobs = grow(w.logobs, n*K)
-	w.rowLSE = grow(w.rowLSE, n)
-	w.w = grow(w.w, n*K)
-	w.sw = grow(w.sw, n)
-	w.muT = grow(w.muT, D*K)
-	w.colLSE = grow(w.colLSE, K)
-	return w
-}
-
-// mstep updates π, μ, Σ from the E-step's log-observations in w.logobs.
-func (g *GMM) mstep(n int, w *emWork) {
-	K, D := g.K, g.D
-	col := w.ss // free during the M-step
-	// log r_nk (responsibilities), stored in w.w for now.
-	for i := 0; i < n; i++ {
-		for k := 0; k < K; k++ {
-			w.w[i*K+k] = w.logobs[i*K+k] - w.rowLSE[i]
-		}
-	}
-	for k := 0; k < K; k++ {
-		for i := 0; i < n; i++ {
-			col[i] = w.w[i*K+k]
-		}
-		w.colLSE[k] = logSumExp(col)
-	}
-	copy(g.LogMass, w.colLSE)
-	lse := logSumExp(g.LogMass)
-	for k := range g.LogMass {
-		g.LogMass[k] -= lse
-	}
-	thresh := 1e-4 / float64(K)
-	for k := 0; k < K; k++ {
-		reboot := math.Exp(g.LogMass[k]) < thresh
-		for i := 0; i < n; i++ {
-			if reboot {
-				w.w[i*K+k] = 1 / float64(n)
-			} else {
-				w.w[i*K+k] = math.Exp(w.w[i*K+k] - w.colLSE[k])
-			}
-		}
-	}
-	// μ_k = Σ_n w_nk y_n, all clusters at once: μᵀ = Yᵀ W (D×K).
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1,
-		blas64.General{Rows: D, Cols: n, Stride: n, Data: w.dataT},
-		blas64.General{Rows: n, Cols: K, Stride: K, Data: w.w},
-		0, blas64.General{Rows: D, Cols: K, Stride: K, Data: w.muT})
-	transpose(g.Mu, w.muT, D, K)
-	// Σ_k = Σ_n w_nk (y_n − μ_k)(y_n − μ_k)ᵀ as a rank-n update with the rows
-	// √w_nk (y_n − μ_k), stored transposed (D×n) so that Syrk forms dot products of
-	// length n. Compat: the reference's Σ_n w_nk y_n y_nᵀ − μ_k μ_kᵀ.
-	for i0 := 0; i0 < n; i0 += emChunk {
-		m := min(emChunk, n-i0)
-		y, sw := w.z[:D*m], w.sw[:m]
-		beta := 1.0
-		if i0 == 0 {
-			beta = 0
-		}
-		for k := 0; k < K; k++ {
-			mu := g.Mu[k*D : (k+1)*D]
-			for i := range sw {
-				sw[i] = math.Sqrt(w.w[(i0+i)*K+k])
-			}
-			for j := 0; j < D; j++ {
-				yj, dj := y[j*m:(j+1)*m], w.dataT[j*n+i0:j*n+i0+m]
-				if g.Config.Compat {
-					for i := range yj {
-						yj[i] = dj[i] * sw[i]
-					}
-				} else {
-					mj := mu[j]
-					for i := range yj {
-						yj[i] = (dj[i] - mj) * sw[i]
-					}
-				}
-			}
-			blas64.Syrk(blas.NoTrans, 1, blas64.General{Rows: D, Cols: m, Stride: m, Data: y},
-				beta, blas64.Symmetric{Uplo: blas.Upper, N: D, Stride: D, Data: g.Sigma[k*D*D : (k+1)*D*D]})
-		}
-	}
-	for k := 0; k < K; k++ {
-		mu := g.Mu[k*D : (k+1)*D]
-		s := g.Sigma[k*D*D : (k+1)*D*D]
-		if g.Config.Compat {
-			for i := 0; i < D; i++ {
-				for j := i; j < D; j++ {
-					s[i*D+j] -= mu[i] * mu[j]
-				}
-			}
-		}
-		mirrorUpper(s, D)
-		for j := 0; j < D; j++ {
-			s[j*D+j] += 1e-6
-		}
-	}
-	g.cached = false
-}
-
 // LogObs returns the n×K matrix log π_k + log N(y_n; μ_k, Σ_k) for the points pts
 // (n×D row-major), the reference's estep.
 func (g *GMM) LogObs(pts []float64) ([]float64, error) {
@@ -478,8 +305,9 @@ func (g *GMM) LogObs(pts []float64) ([]float64, error) {
 	}
 	lo := make([]float64, n*g.K)
 	ptsT := make([]float64, n*g.D)
-	transpose(ptsT, pts, n, g.D)
-	g.logObs(lo, ptsT, n, make([]float64, n*g.D), make([]float64, n))
+	ref := make([]float64, g.D)
+	centreTranspose(ptsT, ref, pts, n, g.D)
+	g.logObs(lo, ptsT, ref, n, make([]float64, n*g.D), make([]float64, n))
 	return lo, nil
 }
 
@@ -496,7 +324,7 @@ func (g *GMM) ClusterLogWeights(pts []float64) ([]float64, error) {
 }
 
 type inferWork struct {
-	lo, ptsT, z, ss, col, lw, w, d, v []float64
+	lo, ptsT, ref, z, ss, col, lw, w, d, v []float64
 }
 
 func (g *GMM) clusterLogWeights(lw, pts []float64, n int) {
@@ -512,8 +340,9 @@ func (g *GMM) logObsRows(pts []float64, n int) {
 	iw.z = grow(iw.z, n*D)
 	iw.ptsT = grow(iw.ptsT, n*D)
 	iw.ss = grow(iw.ss, n)
-	transpose(iw.ptsT, pts, n, D)
-	g.logObs(iw.lo, iw.ptsT, n, iw.z, iw.ss)
+	iw.ref = grow(iw.ref, D)
+	centreTranspose(iw.ptsT, iw.ref, pts, n, D)
+	g.logObs(iw.lo, iw.ptsT, iw.ref, n, iw.z, iw.ss)
 }
 
 // weightsFromLogObs sets lw_k = log((1/n) Σ_i r_ik) from the log-observations lo
