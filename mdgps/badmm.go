@@ -27,6 +27,10 @@ type BADMMConfig struct {
 	WeightRule                       int
 	ExpStepIncrease, ExpStepDecrease float64 // (2, 0.5)
 	ExpStepUpper, ExpStepLower       float64 // (0.5, 1)
+	// UnweightedShift shifts the S-step targets by Σ_t λ instead of w_t Σ_t λ
+	// (spec §15.4: the submission's target precision P_t where the later code
+	// has P_t / w_t).
+	UnweightedShift bool
 }
 
 // DefaultBADMM returns the reference's BADMM defaults with the rule of its configs.
@@ -154,13 +158,17 @@ func (r *Run) badmmDataset(ctrl func(m int) *lingauss.Policy) *nn.Dataset {
 					lam[i] = v
 				}
 				w := b.PolWt[t]
+				ws := w
+				if r.st.Config.BADMM.UnweightedShift {
+					ws = 1
+				}
 				mu := ds.Mu[row*dU : (row+1)*dU]
 				for i := 0; i < dU; i++ {
 					sh := 0.0
 					for j := 0; j < dU; j++ {
 						sh += p.Cov[t*dU*dU+i*dU+j] * lam[j]
 					}
-					mu[i] -= w * sh
+					mu[i] -= ws * sh
 				}
 				ds.W[row] = w
 				row++

@@ -83,6 +83,27 @@ type Config struct {
 	NN          nn.Config // network and S-step settings (Policy = mlp)
 	TrajOpt     trajopt.Settings
 	BADMM       BADMMConfig // BADMM settings (Algorithm badmm); StepRule fixed disables its step rule
+	// Submission-era behaviours (spec §15), one field each: SetEra sets them all,
+	// SetBehaviour one group, so an ablation can toggle them one at a time.
+
+	// InnerRounds is the number of C/S rounds per iteration (current 1;
+	// submission 4). Above 1 the iteration follows the submission order of spec
+	// §15.2 (Run.Phase, Run.Round): Sample, FitDynamics, FitPolicy, AdjustStep (not
+	// on iteration 1), then per round an SStep toward the controllers the
+	// iteration's samples came from (skipped in round 1 of iteration 1), a
+	// FitPolicy refit and a CStep; no Imitate phase. BADMM keeps its own rounds
+	// (BADMM.InnerIterations).
+	InnerRounds int
+	// StepQuantities selects the step rules' quantities (spec §15.1): in the
+	// submission era the linearisations that the classic and global rules
+	// evaluate carry the local controllers' covariances instead of their own
+	// (the submission's use_lg_covar = False). "" reads as current.
+	StepQuantities Era
+	// CStepCovAdd c ≥ 0 is added as c·I to the C-step output's covariance in
+	// MDGPS with the classic step rule and in the trajectory-only baseline (spec
+	// §15.4: the submission's MDGPS step rule 'old' and its TrajOptLQRPython
+	// without a policy did so with 1e-6; current 0). BADMM never adds it.
+	CStepCovAdd float64
 	// Compat reproduces the reference where our default differs: the [0.1, 5] clamp
 	// of the step ratio in the multiplier update (spec §7.7). The fitting and S-step
 	// packages have their own Compat switches inside DynPrior, Dynamics, PolPrior,
@@ -98,27 +119,29 @@ func paperBase() Config {
 	prior.MaxClusters, prior.MinSamplesPerCluster, prior.MaxSamples = 20, 40, 40
 	nc := nn.PaperConfig()
 	return Config{
-		Algorithm:   MDGPS,
-		Era:         CurrentEra,
-		Sampling:    OffPolicy,
-		StepRule:    ClassicStep,
-		Iterations:  12,
-		Samples:     5,
-		EvalSamples: 5,
-		KLStep:      2.0,
-		MinMult:     0.01,
-		MaxMult:     1.0,
-		InitEta:     1,
-		Noise:       envs.DefaultNoise(),
-		Init:        InitController{InitVar: 1, Stiffness: 1, StiffnessVel: 0.5, FinalWeight: 1},
-		Dynamics:    fit.DefaultDynamicsConfig(),
-		DynPrior:    prior,
-		PolicyFit:   fit.DefaultPolicyConfig(),
-		PolPrior:    prior,
-		PolicyMode:  fit.ReplaceSamples,
-		Policy:      NeuralPolicy,
-		NN:          nc,
-		BADMM:       DefaultBADMM(),
+		Algorithm:      MDGPS,
+		Era:            CurrentEra,
+		InnerRounds:    1,
+		StepQuantities: CurrentEra,
+		Sampling:       OffPolicy,
+		StepRule:       ClassicStep,
+		Iterations:     12,
+		Samples:        5,
+		EvalSamples:    5,
+		KLStep:         2.0,
+		MinMult:        0.01,
+		MaxMult:        1.0,
+		InitEta:        1,
+		Noise:          envs.DefaultNoise(),
+		Init:           InitController{InitVar: 1, Stiffness: 1, StiffnessVel: 0.5, FinalWeight: 1},
+		Dynamics:       fit.DefaultDynamicsConfig(),
+		DynPrior:       prior,
+		PolicyFit:      fit.DefaultPolicyConfig(),
+		PolPrior:       prior,
+		PolicyMode:     fit.ReplaceSamples,
+		Policy:         NeuralPolicy,
+		NN:             nc,
+		BADMM:          DefaultBADMM(),
 	}
 }
 
@@ -203,6 +226,12 @@ func (c *Config) Validate() error {
 		return bad("Algorithm", c.Algorithm, "mdgps, badmm or trajopt")
 	case !c.Era.Valid():
 		return bad("Era", c.Era, "current or submission")
+	case c.InnerRounds < 0 || c.InnerRounds > 100:
+		return bad("InnerRounds", c.InnerRounds, "1 … 100 (0 reads as 1)")
+	case !c.StepQuantities.Valid():
+		return bad("StepQuantities", c.StepQuantities, "current or submission")
+	case !(c.CStepCovAdd >= 0) || math.IsInf(c.CStepCovAdd, 0):
+		return bad("CStepCovAdd", c.CStepCovAdd, "a finite value ≥ 0")
 	case c.Algorithm == BADMM && c.Sampling == OnPolicy:
 		return bad("Sampling", c.Sampling, "off for BADMM (the reference samples the local controllers)")
 	case c.Sampling != OffPolicy && c.Sampling != OnPolicy:
@@ -273,9 +302,95 @@ func (c *Config) Validate() error {
 	return nil
 }
 
+// Behaviour groups of the submission era (spec §15), in the order of
+// EraBehaviours: each names the Config fields SetBehaviour sets.
+const (
+	BehaviourRounds         = "rounds"          // §15.2: InnerRounds (4)
+	BehaviourEtaSearch      = "eta-search"      // §15.3: TrajOpt.EtaSearch (the old line search)
+	BehaviourStepQuantities = "step-quantities" // §15.1: StepQuantities
+	BehaviourPriorDetails   = "prior-details"   // §15.4, every item together
+	BehaviourNetwork        = "network"         // §15.5: NN.Hidden (2 × 42)
+)
+
+// EraBehaviours lists the behaviour groups in which the eras differ.
+var EraBehaviours = []string{BehaviourRounds, BehaviourEtaSearch, BehaviourStepQuantities, BehaviourPriorDetails, BehaviourNetwork}
+
 // SetEra switches the configuration to an era (ARCHITECTURE.md "Decisions";
-// spec §15): it sets Era and every per-behaviour field the era decides, so an
-// ablation can start from one era and toggle single fields afterwards.
+// spec §15): it sets Era and every behaviour group of EraBehaviours, so an
+// ablation can start from one era and toggle single groups (SetBehaviour) or
+// fields afterwards.
 func (c *Config) SetEra(e Era) {
-	c.Era = e.Or()
+	e = e.Or()
+	c.Era = e
+	for _, b := range EraBehaviours {
+		if err := c.SetBehaviour(b, e); err != nil {
+			panic(err) // EraBehaviours holds only known names
+		}
+	}
+}
+
+// SetBehaviour sets the fields of one behaviour group (EraBehaviours) to what
+// era e does; Era itself is left as it is (an ablation records its base era).
+func (c *Config) SetBehaviour(name string, e Era) error {
+	if !e.Valid() {
+		return fmt.Errorf("mdgps: era %q, want current or submission", e)
+	}
+	sub := e.Or() == SubmissionEra
+	pick := func(cur, subm float64) float64 {
+		if sub {
+			return subm
+		}
+		return cur
+	}
+	switch name {
+	case BehaviourRounds:
+		c.InnerRounds = int(pick(1, 4))
+	case BehaviourEtaSearch:
+		c.TrajOpt.EtaSearch = "" // the bisection of spec §6.7
+		if sub {
+			c.TrajOpt.EtaSearch = trajopt.OldLineSearch
+		}
+	case BehaviourStepQuantities:
+		c.StepQuantities = e.Or()
+	case BehaviourPriorDetails:
+		// Spec §15.4, each item (the older regularisers are today's defaults,
+		// fit.DynamicsConfig and fit.PolicyConfig without Compat).
+		c.DynPrior.SwapLimits = sub   // buffer max_clusters − 1, cluster cap max_samples
+		c.Dynamics.UnbiasedPinv = sub // /(N − 1) and a pseudo-inverse
+		c.NN.WhitenNoFloor = sub      // whitening without the 1e-3 floor
+		c.CStepCovAdd = pick(0, 1e-6) // the 'old' rule's +1e-6 I
+		c.BADMM.UnweightedShift = sub // BADMM's target precision P_t
+		c.PolicyMode = fit.ReplaceSamples
+		if sub {
+			c.PolicyMode = fit.KeepSamples // the policy prior's own buffer
+		}
+	case BehaviourNetwork:
+		// The submission's Caffe builder made 2 × 42 ReLU; the paper's text and
+		// the later TF example say 40.
+		c.NN.Hidden = append([]int(nil), nn.PaperConfig().Hidden...)
+		if sub {
+			c.NN.Hidden = []int{42, 42}
+		}
+	default:
+		return fmt.Errorf("mdgps: behaviour %q, want one of %v", name, EraBehaviours)
+	}
+	return nil
+}
+
+// normalized returns c with the fields that read a zero value as a default
+// set to that default (configs written before eras existed).
+func (c Config) normalized() Config {
+	c.Era = c.Era.Or()
+	c.StepQuantities = c.StepQuantities.Or()
+	c.InnerRounds = max(c.InnerRounds, 1)
+	return c
+}
+
+// rounds is the number of C/S rounds per iteration of the submission order
+// (spec §15.2), or 0 when the iteration follows the current order.
+func (c *Config) rounds() int {
+	if c.Algorithm != MDGPS || c.InnerRounds <= 1 {
+		return 0
+	}
+	return c.InnerRounds
 }

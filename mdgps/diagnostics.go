@@ -39,6 +39,8 @@ type Iteration struct {
 	SStepLoss        float64 `json:"sstep_loss"`    // final training loss of the S-step
 	WallSeconds      float64 `json:"wall_seconds"`  // time spent in this iteration's phases
 	Failures         int     `json:"failures"`      // conditions whose C-step failed numerically
+	SaturationMean   float64 `json:"saturation_mean"`   // mean of Cond.Saturation
+	ControlGainMean  float64 `json:"control_gain_mean"` // mean of Cond.ControlGain
 	Conditions       []Cond  `json:"conditions"`    // per-condition detail
 }
 
@@ -64,6 +66,14 @@ type Cond struct {
 	SStepKL        float64   `json:"sstep_kl"`       // mean over samples and t of KL(π_θ(u|o) ‖ p_i(u|x))
 	Bound          float64   `json:"bound"`          // Lemma 2 bound (paper-notes.md "Our estimators"); NaN (JSON null) when it could not be computed
 	BoundEpsMax    float64   `json:"bound_eps_max"`  // the largest ε_t of the bound; NaN (JSON null) with Bound
+	// Saturation is the fraction of commanded action components of the training
+	// samples outside the task's control limits (envs.ControlLimiter; 0 without).
+	Saturation float64 `json:"saturation"`
+	// ControlGain is ‖F_u,t‖_F, the Frobenius norm of the fitted dynamics'
+	// control block, averaged over the fitted steps t = 0 … T−2: how strongly
+	// the model believes actions move the state (it collapses when the
+	// actuators saturate).
+	ControlGain float64 `json:"control_gain"`
 	Error          string    `json:"error,omitempty"`
 }
 
@@ -129,6 +139,13 @@ func (r *Run) record(evals []*envs.Sample, n int) Iteration {
 			// NaN when a network covariance is not PD: written as JSON null.
 			cr.SStepKL, cr.Bound, cr.BoundEpsMax = r.policyDiagnostics(c, perT)
 		}
+		if lim, ok := r.env.(envs.ControlLimiter); ok {
+			lo, hi := lim.ControlLimits()
+			cr.Saturation = envs.Saturation(c.Samples, lo, hi)
+		}
+		cr.ControlGain = ControlGain(c.Dyn)
+		rec.SaturationMean += cr.Saturation / float64(M)
+		rec.ControlGainMean += cr.ControlGain / float64(M)
 		rec.Conditions[m] = cr
 		rec.CostLocalMean += cr.CostLocal / float64(M)
 		rec.CostGlobalMean += cr.CostGlobal / float64(M)
@@ -154,12 +171,37 @@ func (r *Run) record(evals []*envs.Sample, n int) Iteration {
 	return rec
 }
 
+// ControlGain returns ‖F_u,t‖_F averaged over t = 0 … T−2 (the steps a
+// dynamics fit covers; for T = 1 the single step): F_u,t is the dX×dU block of
+// F_t = [F_x F_u] that maps the action to the next state.
+func ControlGain(d *lingauss.Dynamics) float64 {
+	if d == nil {
+		return 0
+	}
+	dX, dU := d.DX, d.DU
+	steps := max(d.T-1, 1)
+	sum := 0.0
+	for t := 0; t < steps; t++ {
+		f := d.F[t*dX*(dX+dU) : (t+1)*dX*(dX+dU)]
+		sq := 0.0
+		for i := 0; i < dX; i++ {
+			for j := dX; j < dX+dU; j++ {
+				v := f[i*(dX+dU)+j]
+				sq += v * v
+			}
+		}
+		sum += math.Sqrt(sq)
+	}
+	return sum / float64(steps)
+}
+
 // cstepRounds is the number of C-steps per condition in the current iteration.
 func (r *Run) cstepRounds() int {
-	if cfg := r.st.Config; cfg.Algorithm == BADMM {
+	cfg := r.st.Config
+	if cfg.Algorithm == BADMM {
 		return cfg.BADMM.InnerIterations
 	}
-	return 1
+	return max(cfg.rounds(), 1)
 }
 
 // optional is v, or nil (JSON null) for NaN.

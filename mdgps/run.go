@@ -34,9 +34,13 @@ const (
 type PhaseError struct {
 	Called, Expected Phase
 	Iteration        int
+	Round            int // the expected phase's C/S round (submission order; 0 otherwise)
 }
 
 func (e *PhaseError) Error() string {
+	if e.Round > 0 {
+		return fmt.Sprintf("mdgps: %s called out of order: iteration %d expects %s of round %d next", e.Called, e.Iteration, e.Expected, e.Round)
+	}
 	return fmt.Sprintf("mdgps: %s called out of order: iteration %d expects %s next", e.Called, e.Iteration, e.Expected)
 }
 
@@ -150,6 +154,7 @@ type state struct {
 	Task      string
 	Iter      int // completed iterations
 	Phase     Phase
+	Round     int // the phase's C/S round in the submission order (spec §15.2): 0 before the rounds, 1 … InnerRounds inside them
 	Conds     []*condState
 	MLP       *nn.MLP
 	Linear    *nn.Linear
@@ -184,6 +189,13 @@ func (r *Run) Done() bool { return r.st.Iter >= r.st.Config.Iterations }
 
 // Phase returns the phase that runs next.
 func (r *Run) Phase() Phase { return r.st.Phase }
+
+// Round returns the C/S round of the phase that runs next when the iteration
+// follows the submission order (Config.InnerRounds > 1, spec §15.2): 0 for the
+// phases before the rounds (Sample, FitDynamics, the first FitPolicy,
+// AdjustStep) and Finish, r = 1 … InnerRounds for a round's SStep, FitPolicy
+// and CStep. It is always 0 in the current order.
+func (r *Run) Round() int { return r.st.Round }
 
 // History returns the records of the completed iterations.
 func (r *Run) History() []Iteration { return r.st.History }
@@ -240,57 +252,88 @@ func (r *Run) Epsilon(m int) float64 { return r.epsilon(r.st.Conds[m]) }
 // per-step KL budget ε = KLStep·StepMult (the C-step's budget is ε·T).
 func (r *Run) epsilon(c *condState) float64 { return r.st.Config.KLStep * c.StepMult }
 
-// phases returns the phase sequence of the current iteration.
-func (r *Run) phases() []Phase {
-	cfg := r.st.Config
-	first := r.st.Iter == 0
-	if cfg.Algorithm == TrajOpt {
-		ps := []Phase{PhaseSample, PhaseFitDynamics}
-		if !first {
-			ps = append(ps, PhaseAdjustStep)
-		}
-		return append(ps, PhaseCStep, PhaseFinish)
-	}
-	if cfg.Algorithm == BADMM {
-		// The S-steps run inside CStep's inner rounds (spec §11.3).
-		ps := []Phase{PhaseSample, PhaseFitDynamics, PhaseFitPolicy}
-		if !first {
-			ps = append(ps, PhaseAdjustStep)
-		}
-		return append(ps, PhaseCStep, PhaseFinish)
-	}
-	ps := []Phase{PhaseSample, PhaseFitDynamics}
-	if first {
-		ps = append(ps, PhaseImitate)
-	}
-	ps = append(ps, PhaseFitPolicy)
-	if !first {
-		ps = append(ps, PhaseAdjustStep)
-	}
-	return append(ps, PhaseCStep, PhaseSStep, PhaseFinish)
+// step is one entry of an iteration's phase sequence.
+type step struct {
+	Phase Phase
+	Round int
 }
 
-func (r *Run) nextAfter(p Phase) Phase {
-	ps := r.phases()
-	for i, q := range ps {
-		if q == p && i+1 < len(ps) {
-			return ps[i+1]
+// phases returns the phase sequence of the current iteration.
+func (r *Run) phases() []step {
+	cfg := r.st.Config
+	first := r.st.Iter == 0
+	var ps []step
+	add := func(round int, p ...Phase) {
+		for _, q := range p {
+			ps = append(ps, step{q, round})
 		}
 	}
-	return PhaseSample
+	add(0, PhaseSample, PhaseFitDynamics)
+	switch {
+	case cfg.Algorithm == TrajOpt:
+		if !first {
+			add(0, PhaseAdjustStep)
+		}
+		add(0, PhaseCStep)
+	case cfg.Algorithm == BADMM:
+		// The S-steps run inside CStep's inner rounds (spec §11.3).
+		add(0, PhaseFitPolicy)
+		if !first {
+			add(0, PhaseAdjustStep)
+		}
+		add(0, PhaseCStep)
+	case cfg.rounds() > 0:
+		// The submission order (spec §15.2): the step rule sees the network as
+		// the previous iteration left it; each round trains it toward the
+		// controllers the samples came from, refits π̄ and runs a C-step.
+		add(0, PhaseFitPolicy)
+		if !first {
+			add(0, PhaseAdjustStep)
+		}
+		for k := 1; k <= cfg.rounds(); k++ {
+			if !first || k > 1 {
+				add(k, PhaseSStep)
+			}
+			add(k, PhaseFitPolicy, PhaseCStep)
+		}
+	default:
+		if first {
+			add(0, PhaseImitate)
+		}
+		add(0, PhaseFitPolicy)
+		if !first {
+			add(0, PhaseAdjustStep)
+		}
+		add(0, PhaseCStep, PhaseSStep)
+	}
+	add(0, PhaseFinish)
+	return ps
+}
+
+// advance moves to the phase after the current one.
+func (r *Run) advance() {
+	ps := r.phases()
+	cur := step{r.st.Phase, r.st.Round}
+	for i, q := range ps {
+		if q == cur && i+1 < len(ps) {
+			r.st.Phase, r.st.Round = ps[i+1].Phase, ps[i+1].Round
+			return
+		}
+	}
+	r.st.Phase, r.st.Round = PhaseSample, 0
 }
 
 // begin checks that p is the expected phase.
 func (r *Run) begin(p Phase) (time.Time, error) {
 	if r.st.Phase != p {
-		return time.Time{}, &PhaseError{Called: p, Expected: r.st.Phase, Iteration: r.st.Iter + 1}
+		return time.Time{}, &PhaseError{Called: p, Expected: r.st.Phase, Iteration: r.st.Iter + 1, Round: r.st.Round}
 	}
 	return time.Now(), nil
 }
 
 // end advances to the next phase and checkpoints (unless autosave is off).
 func (r *Run) end(p Phase, t0 time.Time) error {
-	r.st.Phase = r.nextAfter(p)
+	r.advance()
 	var err error
 	if !r.noAuto {
 		err = r.checkpoint()
@@ -376,6 +419,7 @@ func (r *Run) stream(purpose uint64, m int) *rand.Rand {
 const (
 	streamDynPrior uint64 = 1
 	streamPolPrior uint64 = 2
+	streamEta      uint64 = 16      // + the C/S round
 	evalSampleBase        = 1 << 20 // sample indices of evaluation rollouts
 )
 
@@ -512,7 +556,9 @@ func (r *Run) FitPolicy() error {
 	if err != nil {
 		return err
 	}
-	if err := r.linearise(true); err != nil {
+	// In a C/S round of the submission order the refit only re-labels the
+	// policy prior's buffer with the trained network (spec §15.2).
+	if err := r.linearise(r.st.Round == 0); err != nil {
 		return err
 	}
 	return r.end(PhaseFitPolicy, t0)
@@ -538,7 +584,12 @@ func (r *Run) linearise(newData bool) error {
 		if newData {
 			_, err = c.PolPrior.Update(X, obs, N, cfg.PolicyMode, mean, fit.Init{Rand: r.stream(streamPolPrior, m)})
 		} else {
-			_, err = c.PolPrior.Update(nil, nil, 0, fit.AddSamples, mean, fit.Init{Rand: r.stream(streamPolPrior+8, m)})
+			// Re-label the buffer only (AddSamples and KeepSamples keep it as it is).
+			mode := fit.AddSamples
+			if cfg.PolicyMode == fit.KeepSamples {
+				mode = fit.KeepSamples
+			}
+			_, err = c.PolPrior.Update(nil, nil, 0, mode, mean, fit.Init{Rand: r.stream(streamPolPrior+8, m)})
 		}
 		if err != nil {
 			return fmt.Errorf("mdgps: condition %d: policy prior: %w", m, err)
@@ -600,6 +651,12 @@ func (r *Run) improvements() ([]StepInfo, error) {
 		prev := StepModel{Dyn: c.PrevDyn, Cost: c.PrevCost}
 		cur := StepModel{Dyn: c.Dyn, Cost: c.Cost}
 		prevRef, curRef := c.PrevLin, c.Lin
+		if cfg.StepQuantities == SubmissionEra && cfg.Algorithm == MDGPS {
+			// The submission's use_lg_covar = False (spec §15.1): the
+			// linearisations carry the covariances of the controllers sampled
+			// in their iterations.
+			prevRef, curRef = withCovOf(c.PrevLin, c.PrevLoc), withCovOf(c.Lin, c.Local)
+		}
 		if cfg.Algorithm == TrajOpt {
 			// The local rule (paper §4.2 "prior rule"): the previous local
 			// controller takes the place of the global policy.
@@ -625,6 +682,15 @@ func (r *Run) improvements() ([]StepInfo, error) {
 		out[m] = StepInfo{Costs: costs[m], Pred: pred, Actual: act}
 	}
 	return out, nil
+}
+
+// withCovOf returns p's gains and offsets with q's covariances.
+func withCovOf(p, q *lingauss.Policy) *lingauss.Policy {
+	out := p.Clone()
+	copy(out.Cov, q.Cov)
+	copy(out.Chol, q.Chol)
+	copy(out.Prec, q.Prec)
+	return out
 }
 
 func meanTotal(cs []float64, N, T int) float64 {
@@ -686,9 +752,16 @@ func (r *Run) problem(c *condState) *trajopt.Problem {
 // cstep is the one C-step call of every algorithm: condition m's dual search on
 // η with the budget ε·T, its outcome stored in the condition's state.
 func (r *Run) cstep(m int) {
+	cfg := r.st.Config
 	c := r.st.Conds[m]
 	eps := r.epsilon(c)
-	res, err := trajopt.NewSolver(r.T, r.dims.X, r.dims.U, r.st.Config.TrajOpt).Search(r.problem(c), c.Eta, eps*float64(r.T))
+	set := cfg.TrajOpt
+	if cfg.Algorithm == TrajOpt || (cfg.Algorithm == MDGPS && cfg.StepRule == ClassicStep) {
+		set.CovAdd += cfg.CStepCovAdd
+	}
+	s := trajopt.NewSolver(r.T, r.dims.X, r.dims.U, set)
+	s.Rand = r.stream(streamEta+uint64(r.st.Round), m) // the old line search's coin (spec §15.3)
+	res, err := s.Search(r.problem(c), c.Eta, eps*float64(r.T))
 	if err != nil {
 		c.Search = CStepInfo{Epsilon: eps, Eta: c.Eta, Failure: newCStepError(m, err)}
 		c.New = c.Local.Clone()
@@ -706,7 +779,13 @@ func (r *Run) SStep() error {
 	if err != nil {
 		return err
 	}
-	st, err := r.Global().SStep(r.dataset(func(m int) *lingauss.Policy { return r.st.Conds[m].New }))
+	// The targets: the new controllers, or in a round of the submission order
+	// the controllers the iteration's samples came from (spec §15.2).
+	target := func(m int) *lingauss.Policy { return r.st.Conds[m].New }
+	if r.st.Round > 0 {
+		target = func(m int) *lingauss.Policy { return r.st.Conds[m].Local }
+	}
+	st, err := r.Global().SStep(r.dataset(target))
 	if err != nil {
 		return fmt.Errorf("mdgps: S-step: %w", err)
 	}
@@ -754,7 +833,7 @@ func (r *Run) Finish() (Iteration, error) {
 	}
 	r.st.Iter++
 	r.st.Wall = 0
-	r.st.Phase = PhaseSample
+	r.st.Phase, r.st.Round = PhaseSample, 0
 	if err := r.checkpoint(); err != nil {
 		return rec, err
 	}

@@ -83,7 +83,7 @@ func TestPhaseOrder(t *testing.T) {
 	}
 	// The first iteration imitates and skips AdjustStep.
 	want := []Phase{PhaseSample, PhaseFitDynamics, PhaseImitate, PhaseFitPolicy, PhaseCStep, PhaseSStep, PhaseFinish}
-	if got := r.phases(); !reflect.DeepEqual(got, want) {
+	if got := phaseNames(r.phases()); !reflect.DeepEqual(got, want) {
 		t.Errorf("first-iteration phases %v, want %v", got, want)
 	}
 }

@@ -206,8 +206,12 @@ func TestInterruptResumeBitIdentical(t *testing.T) {
 func TestShardPartition(t *testing.T) {
 	for _, tasks := range [][]string{{"obstacle"}, PaperTasks, Tasks} {
 		for _, seeds := range [][]uint64{{0}, {0, 1, 2}, {5, 7, 9, 11}} {
-			runs := grid(tasks, seeds, runSpec{Iterations: 12})
-			if len(runs) != len(tasks)*5*len(seeds) {
+			runs := grid(tasks, seeds, runSpec{Iterations: 12}, gridVariantKeys())
+			want := len(tasks) * 5 * len(seeds)
+			if contains(tasks, "obstacle") {
+				want += len(seeds) // the trajectory-only baseline
+			}
+			if len(runs) != want {
 				t.Fatalf("grid has %d runs", len(runs))
 			}
 			dirs := map[string]bool{}
@@ -246,7 +250,7 @@ func TestShardPartition(t *testing.T) {
 		}
 	}
 	// The order is fixed: the same call gives the same grid.
-	a, b := grid(PaperTasks, []uint64{0, 1, 2}, runSpec{}), grid(PaperTasks, []uint64{0, 1, 2}, runSpec{})
+	a, b := grid(PaperTasks, []uint64{0, 1, 2}, runSpec{}, gridVariantKeys()), grid(PaperTasks, []uint64{0, 1, 2}, runSpec{}, gridVariantKeys())
 	for i := range a {
 		if a[i] != b[i] {
 			t.Fatal("grid order is not deterministic")
@@ -254,6 +258,18 @@ func TestShardPartition(t *testing.T) {
 	}
 	if a[0].Dir != filepath.Join("runs", "obstacle_badmm_seed0") || a[4].Dir != filepath.Join("runs", "obstacle_off-classic_seed1") {
 		t.Errorf("grid order: %s, %s", a[0].Dir, a[4].Dir)
+	}
+	if a[15].Dir != filepath.Join("runs", "obstacle_trajopt_seed0") || a[18].Dir != filepath.Join("runs", "peg_badmm_seed0") {
+		t.Errorf("grid order: %s, %s", a[15].Dir, a[18].Dir)
+	}
+	// --variants selects variants, in the grid's order.
+	sel := grid([]string{"obstacle", "peg"}, []uint64{0, 1}, runSpec{}, []string{"on/classic", "off/classic", "trajopt"})
+	var got []string
+	for _, r := range sel {
+		got = append(got, r.Dir)
+	}
+	if w := "runs/obstacle_off-classic_seed0 runs/obstacle_off-classic_seed1 runs/obstacle_on-classic_seed0 runs/obstacle_on-classic_seed1 runs/obstacle_trajopt_seed0 runs/obstacle_trajopt_seed1 runs/peg_off-classic_seed0 runs/peg_off-classic_seed1 runs/peg_on-classic_seed0 runs/peg_on-classic_seed1"; strings.Join(got, " ") != w {
+		t.Errorf("selected grid %v", got)
 	}
 }
 
@@ -379,7 +395,8 @@ func TestReproduceSmall(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("shard %d: %s\n%s", i, stderr, stdout)
 		}
-		if !strings.Contains(stdout, "shard has 5") && !strings.Contains(stdout, fmt.Sprintf("shard %d/2 has 5", i)) {
+		// 12 runs: the paper's 5 variants and the trajectory-only baseline, 2 seeds.
+		if !strings.Contains(stdout, fmt.Sprintf("shard %d/2 has 6", i)) {
 			t.Errorf("shard %d output:\n%s", i, stdout)
 		}
 	}
@@ -388,9 +405,9 @@ func TestReproduceSmall(t *testing.T) {
 		t.Fatal(stderr)
 	}
 	badmm, _ := badmmAvailable()
-	wantSkipped := 8
+	wantSkipped := 10
 	if badmm {
-		wantSkipped = 10
+		wantSkipped = 12
 	}
 	if n := strings.Count(stdout, "finished, skipped"); n != wantSkipped {
 		t.Errorf("%d runs skipped as finished, want %d:\n%s", n, wantSkipped, stdout)
@@ -401,7 +418,7 @@ func TestReproduceSmall(t *testing.T) {
 		}
 	}
 	svg, _ := os.ReadFile(filepath.Join(out, "figures", "obstacle.svg"))
-	for _, v := range []string{"off/classic", "off/global", "on/classic", "on/global"} {
+	for _, v := range []string{"off/classic", "off/global", "on/classic", "on/global", "trajopt"} {
 		if !bytes.Contains(svg, []byte(v)) {
 			t.Errorf("figure lacks variant %s", v)
 		}

@@ -31,12 +31,24 @@ func runDirName(task, variant string, seed uint64) string {
 	return fmt.Sprintf("%s_%s_seed%d", task, strings.ReplaceAll(variant, "/", "-"), seed)
 }
 
-// grid lists the runs in a fixed order: task, then variant (mdgps.PaperVariants),
-// then seed.
-func grid(tasks []string, seeds []uint64, base runSpec) []gridRun {
+// gridVariants are the grid's variants: the paper's five, then the
+// trajectory-only baseline (on the obstacle task only: what the local
+// optimiser alone reaches).
+func gridVariants() []mdgps.Variant {
+	return append(mdgps.PaperVariants(), mdgps.TrajOptVariant())
+}
+
+func gridVariantKeys() []string { return mdgps.VariantKeys(gridVariants()) }
+
+// grid lists the runs in a fixed order: task, then variant (gridVariants, those
+// in keys), then seed.
+func grid(tasks []string, seeds []uint64, base runSpec, keys []string) []gridRun {
 	var out []gridRun
 	for _, t := range tasks {
-		for _, v := range mdgps.PaperVariants() {
+		for _, v := range gridVariants() {
+			if !contains(keys, v.Key()) || (v.Algorithm == mdgps.TrajOpt && t != "obstacle") {
+				continue
+			}
 			for _, seed := range seeds {
 				s := base.withVariant(v)
 				s.Task, s.Seed = t, seed
@@ -139,6 +151,8 @@ func cmdReproduce(args []string, e env) error {
 	seedsFlag := fs.String("seeds", "0,1,2", "comma-separated seeds")
 	var base runSpec
 	fs.IntVar(&base.Iterations, "iterations", 12, "MDGPS iterations per run")
+	eraFlags(fs, &base)
+	variantsFlag := fs.String("variants", strings.Join(gridVariantKeys(), ","), "comma-separated variants of the grid (trajopt runs on obstacle only)")
 	fs.IntVar(&base.SStepIterations, "sstep-iterations", 0, "Adam steps per S-step (0 = the paper's 4000); for quick checks only")
 	fs.IntVar(&base.Samples, "samples", 0, "rollouts per condition per iteration (0 = the paper's)")
 	fs.IntVar(&base.Workers, "workers", 0, "goroutines per run (0 = all cores)")
@@ -178,15 +192,19 @@ func cmdReproduce(args []string, e env) error {
 	if err := os.MkdirAll(filepath.Join(*out, "runs"), 0o755); err != nil {
 		return fmt.Errorf("--out %s: %w", *out, err)
 	}
-	runs := grid(tasks, seeds, base)
+	keys, err := parseList("variants", *variantsFlag, gridVariantKeys())
+	if err != nil {
+		return err
+	}
+	runs := grid(tasks, seeds, base, keys)
 	var mine []gridRun
 	for _, r := range runs {
 		if sh.owns(r.Index) {
 			mine = append(mine, r)
 		}
 	}
-	fmt.Fprintf(e.stdout, "grid: %d tasks × %d variants × %d seeds = %d runs; shard %d/%d has %d\n",
-		len(tasks), len(viz.GridVariants), len(seeds), len(runs), sh.I, sh.N, len(mine))
+	fmt.Fprintf(e.stdout, "grid (%s era): %d tasks × %d variants × %d seeds = %d runs (trajopt on obstacle only); shard %d/%d has %d\n",
+		mdgps.Era(base.Era).Or(), len(tasks), len(keys), len(seeds), len(runs), sh.I, sh.N, len(mine))
 	if !badmm {
 		fmt.Fprintf(e.stdout, "badmm: skipped, the driver does not accept it (%s)\n", why)
 	}

@@ -31,6 +31,7 @@ var (
 	algorithms = []string{"mdgps", "badmm", "trajopt"}
 	samplings  = []string{"off", "on"}
 	steps      = []string{"classic", "global", "fixed", "laplace", "mc"}
+	eras       = []string{string(mdgps.CurrentEra), string(mdgps.SubmissionEra)}
 )
 
 // runSpec is what identifies a run: the flags of `mdgps run`. It is saved
@@ -40,6 +41,10 @@ type runSpec struct {
 	Algorithm  string `json:"algorithm"`
 	Sampling   string `json:"sampling"`
 	Step       string `json:"step"`
+	Era        string `json:"era,omitempty"` // current (also when empty: written before eras existed) or submission
+	// Behaviours are submission-era behaviour groups (mdgps.EraBehaviours,
+	// comma-separated) switched on over Era: the ablation of issue era.
+	Behaviours string `json:"behaviours,omitempty"`
 	Iterations int    `json:"iterations"`
 	Seed       uint64 `json:"seed"`
 	// Overrides of the task's default configuration (0 = the default).
@@ -58,6 +63,7 @@ type runConfig struct {
 // sameRun reports whether two specs describe the same run (all but the
 // iteration count and the workers, which a resume may change).
 func (s runSpec) sameRun(o runSpec) bool {
+	s.Era, o.Era = string(mdgps.Era(s.Era).Or()), string(mdgps.Era(o.Era).Or())
 	s.Iterations, o.Iterations = 0, 0
 	s.Workers, o.Workers = 0, 0
 	return s == o
@@ -74,6 +80,14 @@ func (s runSpec) validate() error {
 		return err
 	}
 	if err := oneOf("step", s.Step, steps...); err != nil {
+		return err
+	}
+	if s.Era != "" {
+		if err := oneOf("era", s.Era, eras...); err != nil {
+			return err
+		}
+	}
+	if _, err := s.behaviours(); err != nil {
 		return err
 	}
 	switch {
@@ -93,6 +107,15 @@ func (s runSpec) validate() error {
 func (s runSpec) config(def mdgps.Config) (mdgps.Config, error) {
 	cfg := def
 	s.variant().Apply(&cfg)
+	bs, err := s.behaviours()
+	if err != nil {
+		return cfg, err
+	}
+	for _, b := range bs {
+		if err := cfg.SetBehaviour(b, mdgps.SubmissionEra); err != nil {
+			return cfg, err
+		}
+	}
 	cfg.Iterations = s.Iterations
 	cfg.Seed = s.Seed
 	cfg.Workers = s.Workers
@@ -116,6 +139,7 @@ func cmdRun(args []string, e env) error {
 	fs.StringVar(&s.Algorithm, "algorithm", "mdgps", "algorithm: "+strings.Join(algorithms, ", "))
 	fs.StringVar(&s.Sampling, "sampling", "off", "sampling: "+strings.Join(samplings, ", "))
 	fs.StringVar(&s.Step, "step", "classic", "step-size rule: "+strings.Join(steps, ", "))
+	eraFlags(fs, &s)
 	fs.IntVar(&s.Iterations, "iterations", 12, "MDGPS iterations (≥ 1)")
 	fs.Uint64Var(&s.Seed, "seed", 0, "random seed")
 	fs.IntVar(&s.SStepIterations, "sstep-iterations", 0, "Adam steps per S-step (0 = the task's default, paper 4000); small values make quick test runs")
@@ -332,7 +356,15 @@ var testHookAfterPhase func()
 // variant is the spec's algorithm variant.
 func (s runSpec) variant() mdgps.Variant {
 	return mdgps.Variant{Algorithm: mdgps.Algorithm(s.Algorithm), Sampling: mdgps.Sampling(s.Sampling),
-		Step: mdgps.StepRule(s.Step), Era: mdgps.CurrentEra}
+		Step: mdgps.StepRule(s.Step), Era: mdgps.Era(s.Era).Or()}
+}
+
+// behaviours parses --submission-behaviours.
+func (s runSpec) behaviours() ([]string, error) {
+	if s.Behaviours == "" {
+		return nil, nil
+	}
+	return parseList("submission-behaviours", s.Behaviours, mdgps.EraBehaviours)
 }
 
 // withVariant returns s running variant v.
@@ -463,4 +495,10 @@ func finite(v reflect.Value) any {
 		return out
 	}
 	return v.Interface()
+}
+
+// eraFlags defines --era and --submission-behaviours (run and reproduce).
+func eraFlags(fs *flag.FlagSet, s *runSpec) {
+	fs.StringVar(&s.Era, "era", "current", "algorithm era: current (the later reference) or submission (the code behind the paper's figures, spec §15)")
+	fs.StringVar(&s.Behaviours, "submission-behaviours", "", "comma-separated submission-era behaviours switched on over --era, for ablations: "+strings.Join(mdgps.EraBehaviours, ", "))
 }

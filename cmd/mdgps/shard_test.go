@@ -28,6 +28,14 @@ func TestShardSplitCLI(t *testing.T) {
 	if len(viz.GridVariants) != 5 {
 		t.Fatalf("the grid has %d variants, want the paper's 5", len(viz.GridVariants))
 	}
+	// The paper's five variants on every task, and the trajectory-only
+	// baseline on the obstacle task.
+	variantsOf := func(task string) []string {
+		if task == "obstacle" {
+			return append(append([]string(nil), viz.GridVariants...), "trajopt")
+		}
+		return viz.GridVariants
+	}
 	for _, tc := range []struct {
 		tasks, seeds string
 		ns           []int
@@ -38,7 +46,7 @@ func TestShardSplitCLI(t *testing.T) {
 	} {
 		var want []string // every run of the grid, from the flags alone
 		for _, task := range strings.Split(tc.tasks, ",") {
-			for _, v := range viz.GridVariants {
+			for _, v := range variantsOf(task) {
 				for _, s := range strings.Split(tc.seeds, ",") {
 					want = append(want, task+" "+v+" "+s)
 				}

@@ -1,0 +1,147 @@
+package mdgps
+
+import (
+	"fmt"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/mirrorgps/mirrorgps/envs/obstacle"
+	"github.com/mirrorgps/mirrorgps/mdgps/fit"
+	"github.com/mirrorgps/mirrorgps/mdgps/trajopt"
+)
+
+func phaseNames(ps []step) []Phase {
+	out := make([]Phase, len(ps))
+	for i, p := range ps {
+		out[i] = p.Phase
+	}
+	return out
+}
+
+// shortSubmission is the obstacle task in the submission era with a short S-step.
+func shortSubmission(iters int) Config {
+	cfg := shortObstacle(iters)
+	cfg.SetEra(SubmissionEra)
+	cfg.NN.Iterations = 200
+	return cfg
+}
+
+// TestSetEraCurrentIsDefault: the current era is what the paper constructors
+// give, field for field, so SetEra(CurrentEra) changes nothing; SubmissionEra
+// sets every behaviour and back again restores the constructor's config.
+func TestSetEraCurrentIsDefault(t *testing.T) {
+	for _, mk := range []func() Config{PaperObstacle, PaperPeg, PaperBlindPeg, LinearDefault} {
+		base := mk()
+		c := base
+		c.SetEra(CurrentEra)
+		if !configEqual(c.normalized(), base.normalized()) {
+			t.Errorf("%s: SetEra(current) changed the config:\n%+v\n%+v", base.Task, c, base)
+		}
+		c.SetEra(SubmissionEra)
+		if c.Era != SubmissionEra || c.InnerRounds != 4 || c.TrajOpt.EtaSearch != trajopt.OldLineSearch ||
+			c.StepQuantities != SubmissionEra || c.CStepCovAdd != 1e-6 || !reflect.DeepEqual(c.NN.Hidden, []int{42, 42}) ||
+			!c.DynPrior.SwapLimits || !c.Dynamics.UnbiasedPinv || !c.NN.WhitenNoFloor || c.PolicyMode != fit.KeepSamples || !c.BADMM.UnweightedShift {
+			t.Errorf("%s: submission config %+v", base.Task, c)
+		}
+		if err := c.Validate(); err != nil {
+			t.Errorf("%s submission: %v", base.Task, err)
+		}
+		c.SetEra(CurrentEra)
+		if !configEqual(c.normalized(), base.normalized()) {
+			t.Errorf("%s: current → submission → current differs from the constructor", base.Task)
+		}
+	}
+	c := PaperObstacle()
+	if err := c.SetBehaviour("warp-drive", SubmissionEra); err == nil {
+		t.Error("unknown behaviour accepted")
+	}
+}
+
+// TestSubmissionPhaseOrder follows spec §15.2: no Imitate; the first
+// iteration's first round has no S-step; later iterations adjust the step and
+// run an S-step in every round.
+func TestSubmissionPhaseOrder(t *testing.T) {
+	r, err := New(obstacle.New(), shortSubmission(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	type ps = []step
+	S, D, P, A, C, SS, F := PhaseSample, PhaseFitDynamics, PhaseFitPolicy, PhaseAdjustStep, PhaseCStep, PhaseSStep, PhaseFinish
+	want1 := ps{{S, 0}, {D, 0}, {P, 0}, {P, 1}, {C, 1}, {SS, 2}, {P, 2}, {C, 2}, {SS, 3}, {P, 3}, {C, 3}, {SS, 4}, {P, 4}, {C, 4}, {F, 0}}
+	want2 := ps{{S, 0}, {D, 0}, {P, 0}, {A, 0}, {SS, 1}, {P, 1}, {C, 1}, {SS, 2}, {P, 2}, {C, 2}, {SS, 3}, {P, 3}, {C, 3}, {SS, 4}, {P, 4}, {C, 4}, {F, 0}}
+	for k, want := range []ps{want1, want2} {
+		var got ps
+		for {
+			got = append(got, step{r.Phase(), r.Round()})
+			it, finished, err := r.Next()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if finished {
+				if it.Era != "submission" || it.CStepRounds != 4 {
+					t.Errorf("iteration %d: era %q, cstep_rounds %d", k+1, it.Era, it.CStepRounds)
+				}
+				break
+			}
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("iteration %d phases\n got %v\nwant %v", k+1, got, want)
+		}
+	}
+}
+
+// TestSubmissionResumeEveryPhase: a submission-era run reopened after every
+// phase (between rounds too) gives the records, controllers and network of an
+// uninterrupted run, bit for bit.
+func TestSubmissionResumeEveryPhase(t *testing.T) {
+	dir := t.TempDir()
+	env := obstacle.New()
+	cfg := shortSubmission(2)
+	straight, err := New(env, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := straight.Run(nil); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "s.run")
+	r, err := Open(path, env, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var trail []string
+	for !r.Done() {
+		trail = append(trail, fmt.Sprintf("%s/%d", r.Phase(), r.Round()))
+		if _, _, err := r.Next(); err != nil {
+			t.Fatal(err)
+		}
+		if err := closeRun(r); err != nil {
+			t.Fatal(err)
+		}
+		if r, err = Open(path, env, cfg); err != nil {
+			t.Fatalf("reopen after %s: %v", trail[len(trail)-1], err)
+		}
+	}
+	defer closeRun(r)
+	a, b := stripWall(straight.History()), stripWall(r.History())
+	if fmt.Sprint(a) != fmt.Sprint(b) {
+		t.Errorf("records differ after resuming at %v:\nstraight %+v\nresumed  %+v", trail, a, b)
+	}
+	if !reflect.DeepEqual(straight.st.MLP.Theta, r.st.MLP.Theta) {
+		t.Error("network weights differ")
+	}
+	for m := range straight.st.Conds {
+		if !reflect.DeepEqual(straight.Local(m), r.Local(m)) || straight.Eta(m) != r.Eta(m) {
+			t.Errorf("condition %d: local controller or η differs", m)
+		}
+	}
+}
+
+// closeRun releases a run's checkpoint (Run.Close, when the build has it).
+func closeRun(r *Run) error {
+	if c, ok := any(r).(interface{ Close() error }); ok {
+		return c.Close()
+	}
+	return nil
+}
