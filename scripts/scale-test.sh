@@ -313,10 +313,12 @@ flat() {
   jq -r 'input_line_number as $n | del(.wall_seconds) | paths(scalars) as $p
     | "line \($n): \($p | map(tostring) | join("."))=\(getpath($p))"' "$1"
 }
-# same WHAT REF ARRAY: fails naming the first differing line.
+# same WHAT REF ARRAY: fails naming the first difference (the first line only in REF, "<", and
+# the first only in ARRAY, ">").
 same() {
   local first
-  first=$(diff <(cat "$2") <(cat "$3") | grep -m2 -E '^[<>]' || true)
+  first=$(diff <(cat "$2") <(cat "$3") | awk '/^</ && l == "" {l = $0} /^>/ && r == "" {r = $0}
+    END {if (l != "") print l; if (r != "") print r}')
   [ -z "$first" ] || die "$1 differs between one process and the array; first difference:
 $first"
 }
