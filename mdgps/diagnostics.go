@@ -34,14 +34,14 @@ type Iteration struct {
 	KLMean           float64 `json:"kl_mean"`             // realised C-step KL per time step
 	EpsilonMean      float64 `json:"epsilon_mean"`        // per-step KL budget ε
 	EtaMean          float64 `json:"eta_mean"`
-	BoundMean        float64 `json:"bound_mean"`    // Lemma 2's empirical bound on the global policy's expected total cost: mean over the conditions that have one; NaN (JSON null) if none
-	SStepKLMean      float64 `json:"sstep_kl_mean"` // sample-based KL(π_θ ‖ p_i) per step after the S-step
-	SStepLoss        float64 `json:"sstep_loss"`    // final training loss of the S-step
-	WallSeconds      float64 `json:"wall_seconds"`  // time spent in this iteration's phases
-	Failures         int     `json:"failures"`      // conditions whose C-step failed numerically
+	BoundMean        float64 `json:"bound_mean"`        // Lemma 2's empirical bound on the global policy's expected total cost: mean over the conditions that have one; NaN (JSON null) if none
+	SStepKLMean      float64 `json:"sstep_kl_mean"`     // sample-based KL(π_θ ‖ p_i) per step after the S-step
+	SStepLoss        float64 `json:"sstep_loss"`        // final training loss of the S-step
+	WallSeconds      float64 `json:"wall_seconds"`      // time spent in this iteration's phases
+	Failures         int     `json:"failures"`          // conditions whose C-step failed numerically
 	SaturationMean   float64 `json:"saturation_mean"`   // mean of Cond.Saturation
 	ControlGainMean  float64 `json:"control_gain_mean"` // mean of Cond.ControlGain
-	Conditions       []Cond  `json:"conditions"`    // per-condition detail
+	Conditions       []Cond  `json:"conditions"`        // per-condition detail
 }
 
 // Cond is one condition's part of an Iteration record.
@@ -74,7 +74,7 @@ type Cond struct {
 	// the model believes actions move the state (it collapses when the
 	// actuators saturate).
 	ControlGain float64 `json:"control_gain"`
-	Error          string    `json:"error,omitempty"`
+	Error       string  `json:"error,omitempty"`
 }
 
 // Distancer is implemented by tasks whose plotted "distance" differs from their

@@ -41,7 +41,8 @@ func TestSetEraCurrentIsDefault(t *testing.T) {
 		c.SetEra(SubmissionEra)
 		if c.Era != SubmissionEra || c.InnerRounds != 4 || c.TrajOpt.EtaSearch != trajopt.OldLineSearch ||
 			c.StepQuantities != SubmissionEra || c.CStepCovAdd != 1e-6 || !reflect.DeepEqual(c.NN.Hidden, []int{42, 42}) ||
-			!c.DynPrior.SwapLimits || !c.Dynamics.UnbiasedPinv || !c.NN.WhitenNoFloor || c.PolicyMode != fit.KeepSamples || !c.BADMM.UnweightedShift {
+			!c.DynPrior.SwapLimits || !c.Dynamics.UnbiasedPinv || !c.NN.WhitenNoFloor || c.PolicyMode != fit.KeepSamples || !c.BADMM.UnweightedShift ||
+			c.DynPrior.Stop != fit.StopRuleAFC2519 || c.PolPrior.Stop != fit.StopRuleAFC2519 {
 			t.Errorf("%s: submission config %+v", base.Task, c)
 		}
 		if err := c.Validate(); err != nil {
