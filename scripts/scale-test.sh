@@ -41,6 +41,7 @@ T0=$(date +%s)
 log() { echo "scale-test [$(($(date +%s) - T0)) s]: $*" >&2; }
 die() {
   echo "scale-test: FAIL: $*" >&2
+  echo "scale-test: the work directory $WORK is kept" >&2
   exit 1
 }
 
@@ -69,7 +70,17 @@ stop_started() {
   done
   STARTED=()
 }
-trap stop_started EXIT
+JOB=""
+cleanup() {
+  # An array left behind (a failure or Ctrl-C before it finished) is cancelled, so that it does
+  # not run later into a deleted work directory.
+  if [ -n "$JOB" ] && [ -n "$(squeue -h -j "$JOB" 2>/dev/null)" ]; then
+    scancel "$JOB" 2>/dev/null && log "cancelled array job $JOB"
+  fi
+  stop_started
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 slurm_reachable() {
   command -v sbatch >/dev/null && command -v scontrol >/dev/null || return 1
@@ -264,10 +275,7 @@ done
 log "interrupted shard $REQUEUE_SHARD: $interrupted; it is now $(task_state $REQUEUE_SHARD)"
 
 while [ -n "$(squeue -h -j "$JOB" 2>/dev/null)" ]; do
-  [ "$(date +%s)" -lt "$deadline" ] || {
-    scancel "$JOB" || true
-    die "the array did not finish within ${TIMEOUT} s (cancelled); logs in $WORK/array/logs"
-  }
+  [ "$(date +%s)" -lt "$deadline" ] || die "the array did not finish within ${TIMEOUT} s; logs in $WORK/array/logs"
   sleep 2
 done
 # Every task completed with status 0; the interrupted one ran again.
