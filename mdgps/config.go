@@ -355,7 +355,15 @@ func (c *Config) SetBehaviour(name string, e Era) error {
 	case BehaviourPriorDetails:
 		// Spec §15.4, each item (the older regularisers are today's defaults,
 		// fit.DynamicsConfig and fit.PolicyConfig without Compat).
-		c.DynPrior.SwapLimits = sub   // buffer max_clusters − 1, cluster cap max_samples
+		c.DynPrior.SwapLimits = sub // buffer max_clusters − 1, cluster cap max_samples
+		def := fit.DefaultPriorConfig()
+		c.DynPrior.Stop, c.PolPrior.Stop = def.Stop, def.Stop
+		c.DynPrior.StopTol, c.PolPrior.StopTol = def.StopTol, def.StopTol
+		if sub {
+			// EM's relative test without the decrease test.
+			c.DynPrior.Stop, c.PolPrior.Stop = fit.StopRuleAFC2519, fit.StopRuleAFC2519
+			c.DynPrior.StopTol, c.PolPrior.StopTol = 0, 0
+		}
 		c.Dynamics.UnbiasedPinv = sub // /(N − 1) and a pseudo-inverse
 		c.NN.WhitenNoFloor = sub      // whitening without the 1e-3 floor
 		c.CStepCovAdd = pick(0, 1e-6) // the 'old' rule's +1e-6 I
