@@ -3,7 +3,6 @@ package mdgps
 import (
 	"errors"
 	"fmt"
-	"sync"
 
 	"github.com/mirrorgps/mirrorgps/envs"
 	"github.com/mirrorgps/mirrorgps/mdgps/fit"
@@ -14,47 +13,25 @@ import (
 // Open creates a new run at path (a checkpoint file) or resumes the one there.
 // When resuming, cfg must equal the saved config except for Iterations and
 // Workers (which a user may raise or change), and env must be the same task.
-//
-// Open takes the run's lock (path + ".lock", see LockedError) and holds it
-// until Close; it removes temporary files that interrupted writes left. A
-// checkpoint is verified (checksum), decoded and validated against env and cfg
-// before anything runs on it: a damaged file is a *CheckpointError, a state that
-// does not fit is a *CorruptError, and the file is left as it is.
-func Open(path string, env envs.Env, cfg Config) (r *Run, err error) {
+func Open(path string, env envs.Env, cfg Config) (*Run, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	if cfg.Task != env.Name() {
 		return nil, fmt.Errorf("mdgps: Config.Task = %q but the environment is %q", cfg.Task, env.Name())
 	}
-	cfg = cfg.normalized()
-	r = &Run{path: path, env: env, dims: env.Dims(), T: env.T()}
-	if path != "" {
-		release, err := acquire(path)
-		if err != nil {
-			return nil, err
-		}
-		defer func() {
-			if err != nil {
-				release()
-				return
-			}
-			setRelease(r, release)
-		}()
-	}
+	cfg.Era = cfg.Era.Or()
+	r := &Run{path: path, env: env, dims: env.Dims(), T: env.T()}
 	st, err := load(path)
 	switch {
 	case err == nil:
-		st.Config = st.Config.normalized() // saved before eras existed: the current era
+		st.Config.Era = st.Config.Era.Or() // saved before eras existed: the current era
 		saved := st.Config
 		saved.Iterations, saved.Workers = cfg.Iterations, cfg.Workers
 		if !configEqual(saved, cfg) {
-			return nil, fmt.Errorf("mdgps: %s holds a run with a different configuration (%s); use another path or the saved config (Run.Config)", path, ConfigDiff(saved, cfg))
+			return nil, fmt.Errorf("mdgps: %s holds a run with a different configuration; use another path or the saved config (Run.Config)", path)
 		}
 		st.Config = cfg
-		if err := validateSafely(path, st, shape{d: r.dims, T: r.T, M: env.Conditions(), task: env.Name(), cfg: cfg}); err != nil {
-			return nil, err
-		}
 		r.st = st
 		return r, nil
 	case errors.Is(err, errNoCheckpoint):
@@ -70,82 +47,6 @@ func Open(path string, env envs.Env, cfg Config) (r *Run, err error) {
 		}
 	}
 	return r, nil
-}
-
-// validateSafely runs validate, turning a panic (a check this build lacks) into
-// a *CorruptError.
-func validateSafely(path string, st *state, s shape) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = &CorruptError{File: path, Field: "state", Reason: fmt.Sprintf("validation failed: %v", p)}
-		}
-	}()
-	return validate(path, st, s)
-}
-
-// handles holds the lock release of every open Run with a path.
-var (
-	handlesMu sync.Mutex
-	handles   = map[*Run]func(){}
-	closed    = map[*Run]bool{}
-)
-
-func setRelease(r *Run, release func()) {
-	handlesMu.Lock()
-	defer handlesMu.Unlock()
-	handles[r] = release
-}
-
-// Close releases the run's lock (Open). The run stays readable in memory but no
-// longer writes its checkpoint: its phases and Save return an error. Close is
-// idempotent; a run without a path has nothing to release.
-func (r *Run) Close() error {
-	handlesMu.Lock()
-	release := handles[r]
-	delete(handles, r)
-	if r.path != "" {
-		closed[r] = true
-	}
-	handlesMu.Unlock()
-	if release != nil {
-		release()
-	}
-	return nil
-}
-
-func (r *Run) isClosed() bool {
-	handlesMu.Lock()
-	defer handlesMu.Unlock()
-	return closed[r]
-}
-
-// Load opens the checkpoint at path read-only, for looking at a run (its
-// history, controllers, fits, samples) without taking its lock: a run that
-// another process is writing can be loaded. The checkpoint is verified and
-// validated as by Open, against the dimensions it holds. The returned run has
-// no task and never writes: its phase methods must not be called (use Open to
-// continue a run).
-func Load(path string) (*Run, error) {
-	st, err := load(path)
-	if errors.Is(err, errNoCheckpoint) {
-		return nil, fmt.Errorf("mdgps: no checkpoint at %s", path)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if err := st.Config.Validate(); err != nil {
-		return nil, &CorruptError{File: path, Field: "Config", Reason: err.Error()}
-	}
-	st.Config = st.Config.normalized()
-	env, err := storedEnv(path, st)
-	if err != nil {
-		return nil, err
-	}
-	s := shape{d: env.d, T: env.t, M: len(st.Conds), task: st.Task, cfg: st.Config}
-	if err := validateSafely(path, st, s); err != nil {
-		return nil, err
-	}
-	return &Run{env: env, st: st, dims: env.d, T: env.t}, nil
 }
 
 // New creates a run that is never written to disk (for tests and scripts).
@@ -224,9 +125,6 @@ func (r *Run) Save() error { return r.checkpoint() }
 func (r *Run) checkpoint() error {
 	if r.path == "" {
 		return nil
-	}
-	if r.isClosed() {
-		return fmt.Errorf("mdgps: run %s is closed (Run.Close); open it again to continue", r.path)
 	}
 	return save(r.path, r.st)
 }
