@@ -20,12 +20,12 @@ func Open(path string, env envs.Env, cfg Config) (*Run, error) {
 	if cfg.Task != env.Name() {
 		return nil, fmt.Errorf("mdgps: Config.Task = %q but the environment is %q", cfg.Task, env.Name())
 	}
-	cfg.Era = cfg.Era.Or()
+	cfg = cfg.normalized()
 	r := &Run{path: path, env: env, dims: env.Dims(), T: env.T()}
 	st, err := load(path)
 	switch {
 	case err == nil:
-		st.Config.Era = st.Config.Era.Or() // saved before eras existed: the current era
+		st.Config = st.Config.normalized() // saved before eras existed: the current era
 		saved := st.Config
 		saved.Iterations, saved.Workers = cfg.Iterations, cfg.Workers
 		if !configEqual(saved, cfg) {
