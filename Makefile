@@ -73,3 +73,18 @@ reproduce:
 .PHONY: scale-test
 scale-test: deps
 	@scripts/scale-test.sh
+
+# Executes every notebook (as notebook-test does, with its checks) and writes
+# docs/notebooks/NN-name.ipynb with static outputs only: each interactive chart replaced by
+# its SVG twin, so GitHub renders every figure (issue 14). The sources stay without outputs.
+.PHONY: notebooks-docs
+notebooks-docs: deps
+	@NB_INTERACTIVE=1 NB_WITH_GOPLS=0 scripts/setup-notebooks.sh
+	@scripts/install-deps.sh chromium
+	NOTEBOOK_TESTS=1 NOTEBOOK_DOCS=$(CURDIR)/docs/notebooks $(GO) test -count=1 -timeout 30m -v -run 'TestNotebooks' ./notebooks/
+
+# The README's figures (docs/figures), from seeded runs through cmd/mdgps-figures; never from
+# notebook cells. One file per figure in cmd/mdgps-figures (FIGURES=name,... selects some).
+.PHONY: figures
+figures: deps
+	$(GO) run -tags openblas ./cmd/mdgps-figures --out docs/figures $(if $(FIGURES),--only $(FIGURES))

@@ -17,7 +17,16 @@
 //
 // Always run with -count=1: go test's cache does not see the repo packages the
 // notebooks compile against. NOTEBOOK_OUT=dir keeps the executed notebooks and
-// their HTML exports there (to look at them); NOTEBOOK_RUN=regexp selects notebooks.
+// their HTML exports there, and a screenshot of every figure under
+// dir/screenshots/NN-name/ (to look at them); NOTEBOOK_RUN=regexp selects
+// notebooks; NOTEBOOK_DOCS=dir writes each executed notebook with static outputs
+// only (viz/nb.StaticNotebook: every chart replaced by its SVG twin) to
+// dir/NN-name.ipynb, for readers without Jupyter (`make notebooks-docs`).
+//
+// Besides errors and expected outputs, every notebook is held to the figure
+// rules of issue 14: no code cell longer than MaxCellLines lines (blank and
+// comment lines count), no SVG text label with a number of more than 6
+// significant digits, and every figure's screenshot not blank.
 package notebooks_test
 
 import (
@@ -141,6 +150,7 @@ func TestNotebooks(t *testing.T) {
 		sel = regexp.MustCompile(s)
 	}
 	keep := os.Getenv("NOTEBOOK_OUT")
+	docs := os.Getenv("NOTEBOOK_DOCS")
 	start := time.Now()
 	var times []string
 	for _, nbPath := range nbs {
@@ -156,16 +166,25 @@ func TestNotebooks(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
+			checkCellLength(t, nbPath)
 			t0 := time.Now()
 			raw := execute(t, nbPath, outDir)
 			d := time.Since(t0)
 			times = append(times, fmt.Sprintf("%s %.1fs", name, d.Seconds()))
 			t.Logf("executed in %.1f s", d.Seconds())
 			checkOutputs(t, raw)
+			checkSVGLabels(t, raw)
 			checkRendered(t, browser, filepath.Join(outDir, nbPath), strings.Count(string(raw), "echarts.init("))
+			screenshots(t, browser, raw, filepath.Join(outDir, "screenshots", name))
+			if docs != "" {
+				writeStatic(t, raw, filepath.Join(docs, nbPath))
+			}
 		})
 	}
 	t.Logf("notebook execution times: %s; total %.1f s", strings.Join(times, ", "), time.Since(start).Seconds())
+	if docs != "" && sel == nil {
+		checkDocsSize(t, docs)
+	}
 }
 
 // execute runs nbPath with the gonb kernel into outDir and returns the executed notebook.

@@ -22,13 +22,27 @@
 //     height over time with the hole bottom and the success line).
 //   - Heatmap: values over conditions × time steps (KLHeatmap: the C-step's
 //     realised KL per time step).
-//   - Paths: obstacle-task trajectories drawn over the walls, starts and
-//     target (ObstaclePaths).
+//   - Paths: planar trajectories drawn over a task's scene (envs.Scene: walls,
+//     starts, target): SamplePaths, or NewPaths with SamplePath and MeanPath
+//     (a controller's mean path under fitted dynamics).
 //   - SuccessTable: the paper's Table 1 form (success % at iterations 3/6/9/12,
 //     paper numbers beside ours) as markdown, HTML or CSV.
 //
+// # Style
+//
+// One style for both renderers (style.go, layout.go, chartstyle.go): 720 × 420
+// px; the legend outside the data area, right of it (Layout; for the SVG,
+// Draw places it, so every Figure's Plot goes through Encode); decade labels
+// on log axes (DecadeTicks: 10⁻⁵, never 9.999999999999999e-05) and short
+// numbers on linear ones (NiceTicks); tick labels inside the canvas; Palette
+// shared by SVG and echarts, with a dash pattern per series (Dash) so curves
+// stay apart in greyscale; heat maps in Viridis, optionally on a log scale,
+// with a colour bar. The tests check this from the figures' own geometry
+// (LayoutOf) and the echarts option JSON.
+//
 // viz never imports GoNB (the notebook glue lives in viz/nb) and nothing of
-// cmd; it imports mdgps for the Iteration record, envs for samples and
-// envs/obstacle (pure Go) for the scene. Peg constants (hole depth, success
-// height) are passed in by the caller so that viz does not link MuJoCo.
+// cmd; it imports mdgps for the Iteration record and envs for samples and
+// scenes (a task describes its scene through envs.Scene). Peg constants (hole
+// depth, success height) are passed in by the caller so that viz does not
+// link MuJoCo.
 package viz

@@ -154,6 +154,7 @@ func (h *Heatmap) Plot() (*plot.Plot, error) {
 	hm := plotter.NewHeatMap(grid{h}, viridisPalette(256))
 	hm.Min, hm.Max = 0, 1
 	hm.NaN = color.NRGBA{R: 255, G: 255, B: 255, A: 255}
+	hm.Rasterized = true // one image: no seams between cells, a small SVG
 	p := plot.New()
 	p.Title.Text = h.Title
 	p.X.Label.Text = h.XLabel
@@ -171,7 +172,7 @@ func (h *Heatmap) Plot() (*plot.Plot, error) {
 		f := float64(i) / float64(colourBarSteps-1)
 		label := ""
 		if i%colourBarLabelEvery == 0 {
-			label = strconv.FormatFloat(h.valueAt(f), 'g', 3, 64)
+			label = strconv.FormatFloat(h.valueAt(f), 'g', 2, 64)
 		}
 		p.Legend.Add(label, colourStep(Viridis(f)))
 	}

@@ -6,6 +6,7 @@ import (
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
+	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
@@ -51,17 +52,37 @@ type arranged struct {
 	layout     Layout
 }
 
+// FontSlack is the factor by which Draw over-reserves the width of titles
+// and legends: the SVG names Liberation Sans (metrics measured here), or the
+// metric-compatible Arial and Helvetica, but a reader without them sees a
+// fallback such as DejaVu Sans, up to about 15 % wider.
+const FontSlack = 1.15
+
+// sans is the figures' font: Liberation Sans, metric-compatible with Arial.
+var sans = font.Font{Typeface: "Liberation", Variant: "Sans"}
+
+func setSans(sty *text.Style) { sty.Font.Typeface, sty.Font.Variant = sans.Typeface, sans.Variant }
+
 func arrange(p *plot.Plot, c draw.Canvas) *arranged {
 	a := &arranged{inner: *p, legend: p.Legend}
 	a.inner.Title.Text = ""
 	a.inner.Legend = plot.NewLegend()
+	for _, ax := range []*plot.Axis{&a.inner.X, &a.inner.Y} {
+		setSans(&ax.Label.TextStyle)
+		setSans(&ax.Tick.Label)
+	}
+	setSans(&a.legend.TextStyle)
+	if a.legend.TextStyle.Font.Size > 11 {
+		a.legend.TextStyle.Font.Size = 11
+	}
 	a.layout.Canvas = c.Rectangle
 	area := draw.Crop(c, margin, -margin, margin, -margin)
 
 	// Title: centred on the canvas, shrunk until it fits its width.
 	if p.Title.Text != "" {
 		sty := p.Title.TextStyle
-		for sty.Width(p.Title.Text) > area.Size().X && sty.Font.Size > minTitleSize {
+		setSans(&sty)
+		for FontSlack*sty.Width(p.Title.Text) > area.Size().X && sty.Font.Size > minTitleSize {
 			sty.Font.Size--
 		}
 		a.title.Title.Text, a.title.Title.TextStyle = p.Title.Text, sty
@@ -109,14 +130,15 @@ func arrange(p *plot.Plot, c draw.Canvas) *arranged {
 	return a
 }
 
-// legendSize is the width and height of the legend's entries (0, 0 without entries).
+// legendSize is the width (with FontSlack) and height of the legend's
+// entries (0, 0 without entries).
 func legendSize(l *plot.Legend, c draw.Canvas) (w, h vg.Length) {
 	r := l.Rectangle(c)
 	s := r.Size()
 	if s.Y == 0 {
 		return 0, 0
 	}
-	return s.X, s.Y
+	return l.ThumbnailWidth + FontSlack*(s.X-l.ThumbnailWidth), s.Y
 }
 
 // xOverhang is how far the widest x tick label may reach right of the data area.

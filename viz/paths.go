@@ -296,7 +296,10 @@ func (f *Paths) Chart() Snippeter {
 	gw := DefaultWidthPx - chartGridLeft - 30 - LegendWidthPx(legend) - chartLegendRight
 	gh := DefaultHeightPx - chartGridTop - chartGridBottom
 	b := equalScales(f.Bounds(), float64(gw)/float64(gh))
-	round := func(v float64) float64 { return math.Round(v*1000) / 1000 }
+	// Whole half metres at the ends, so that echarts labels its first and
+	// last ticks with short numbers (it labels the range's ends as they are).
+	b = Box{math.Floor(2*b.XMin) / 2, math.Ceil(2*b.XMax) / 2, math.Floor(2*b.YMin) / 2, math.Ceil(2*b.YMax) / 2}
+	round := func(v float64) float64 { return v }
 	c.SetGlobalOptions(chartBase(f.Title, legend, 0)...)
 	c.SetGlobalOptions(
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true)}),

@@ -28,6 +28,12 @@ func Encode(p *plot.Plot, format string, w, h vg.Length) ([]byte, error) {
 	if _, err := c.WriteTo(&buf); err != nil {
 		return nil, fmt.Errorf("viz: rendering %s: %w", format, err)
 	}
+	if format == "svg" {
+		// Name the metric-compatible fonts too, so that readers without
+		// Liberation get the widths the layout measured.
+		return bytes.ReplaceAll(buf.Bytes(), []byte("font-family:Liberation Sans;"),
+			[]byte("font-family:'Liberation Sans',Arial,Helvetica,sans-serif;")), nil
+	}
 	return buf.Bytes(), nil
 }
 

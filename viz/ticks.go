@@ -56,8 +56,8 @@ func shortNumber(v float64, decimals int) string {
 
 // DecadeTicks marks a log axis at powers of ten, labelled 10⁻⁵, 0.1 → 10⁻¹,
 // 1, 10, 10² …, with unlabelled minor ticks at 2…9 × 10^k. When the axis spans
-// at most one and a half decades, 2 × and 5 × 10^k are labelled too (as 0.02, 5e-05,
-// …: one significant digit); when it spans many, every second or third decade
+// at most two decades, 2 × and 5 × 10^k are labelled too (as 0.02, 20, 5e-05:
+// one significant digit); when it spans many, every second or third decade
 // is labelled.
 type DecadeTicks struct{}
 
@@ -71,7 +71,7 @@ func (DecadeTicks) Ticks(lo, hi float64) []plot.Tick {
 	e0 := int(math.Floor(math.Log10(lo) + 1e-9))
 	e1 := int(math.Ceil(math.Log10(hi) - 1e-9))
 	every := 1 + (e1-e0)/10 // at most about 10 labelled decades
-	few := math.Log10(hi/lo) <= 1.5
+	few := math.Log10(hi/lo) <= 2
 	in := func(v float64) bool { return v >= lo*(1-1e-9) && v <= hi*(1+1e-9) }
 	var ticks []plot.Tick
 	for e := e0; e <= e1; e++ {
@@ -86,7 +86,7 @@ func (DecadeTicks) Ticks(lo, hi float64) []plot.Tick {
 			case m == 1 && mod(e, every) == 0:
 				t.Label = Decade(e)
 			case few && (m == 2 || m == 5):
-				t.Label = strconv.FormatFloat(v, 'g', 1, 64)
+				t.Label = shortNumber(v, max(0, -e))
 			}
 			if m == 1 || e1-e0 <= 6 || t.Label != "" {
 				ticks = append(ticks, t)
