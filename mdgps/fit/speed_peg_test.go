@@ -29,8 +29,8 @@ import (
 	"sync"
 	"testing"
 
-	_ "github.com/mirrorgps/mirrorgps/internal/blasimpl"
 	"github.com/mirrorgps/mirrorgps/envs/peg"
+	_ "github.com/mirrorgps/mirrorgps/internal/blasimpl"
 	"github.com/mirrorgps/mirrorgps/mdgps"
 	"github.com/mirrorgps/mirrorgps/mdgps/fit"
 	"github.com/mirrorgps/mirrorgps/mdgps/lingauss"
