@@ -3,8 +3,10 @@ package mdgps
 import (
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/mirrorgps/mirrorgps/envs"
+	"github.com/mirrorgps/mirrorgps/mdgps/cost"
 	"github.com/mirrorgps/mirrorgps/mdgps/fit"
 	"github.com/mirrorgps/mirrorgps/mdgps/lingauss"
 	"github.com/mirrorgps/mirrorgps/mdgps/nn"
@@ -13,7 +15,13 @@ import (
 // Open creates a new run at path (a checkpoint file) or resumes the one there.
 // When resuming, cfg must equal the saved config except for Iterations and
 // Workers (which a user may raise or change), and env must be the same task.
-func Open(path string, env envs.Env, cfg Config) (*Run, error) {
+//
+// Open takes the run's lock (path + ".lock", see LockedError) and holds it
+// until Close; it removes temporary files that interrupted writes left. A
+// checkpoint is verified (checksum), decoded and validated against env and cfg
+// before anything runs on it: a damaged file is a *CheckpointError, a state that
+// does not fit is a *CorruptError, and the file is left as it is.
+func Open(path string, env envs.Env, cfg Config) (r *Run, err error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -21,7 +29,20 @@ func Open(path string, env envs.Env, cfg Config) (*Run, error) {
 		return nil, fmt.Errorf("mdgps: Config.Task = %q but the environment is %q", cfg.Task, env.Name())
 	}
 	cfg = cfg.normalized()
-	r := &Run{path: path, env: env, dims: env.Dims(), T: env.T()}
+	r = &Run{path: path, env: env, dims: env.Dims(), T: env.T()}
+	if path != "" {
+		release, err := acquire(path)
+		if err != nil {
+			return nil, err
+		}
+		defer func() {
+			if err != nil {
+				release()
+				return
+			}
+			setRelease(r, release)
+		}()
+	}
 	st, err := load(path)
 	switch {
 	case err == nil:
@@ -29,9 +50,12 @@ func Open(path string, env envs.Env, cfg Config) (*Run, error) {
 		saved := st.Config
 		saved.Iterations, saved.Workers = cfg.Iterations, cfg.Workers
 		if !configEqual(saved, cfg) {
-			return nil, fmt.Errorf("mdgps: %s holds a run with a different configuration; use another path or the saved config (Run.Config)", path)
+			return nil, fmt.Errorf("mdgps: %s holds a run with a different configuration (%s); use another path or the saved config (Run.Config)", path, ConfigDiff(saved, cfg))
 		}
 		st.Config = cfg
+		if err := validateSafely(path, st, shape{d: r.dims, T: r.T, M: env.Conditions(), task: env.Name(), cfg: cfg}); err != nil {
+			return nil, err
+		}
 		r.st = st
 		return r, nil
 	case errors.Is(err, errNoCheckpoint):
@@ -47,6 +71,82 @@ func Open(path string, env envs.Env, cfg Config) (*Run, error) {
 		}
 	}
 	return r, nil
+}
+
+// validateSafely runs validate, turning a panic (a check this build lacks) into
+// a *CorruptError.
+func validateSafely(path string, st *state, s shape) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = &CorruptError{File: path, Field: "state", Reason: fmt.Sprintf("validation failed: %v", p)}
+		}
+	}()
+	return validate(path, st, s)
+}
+
+// handles holds the lock release of every open Run with a path.
+var (
+	handlesMu sync.Mutex
+	handles   = map[*Run]func(){}
+	closed    = map[*Run]bool{}
+)
+
+func setRelease(r *Run, release func()) {
+	handlesMu.Lock()
+	defer handlesMu.Unlock()
+	handles[r] = release
+}
+
+// Close releases the run's lock (Open). The run stays readable in memory but no
+// longer writes its checkpoint: its phases and Save return an error. Close is
+// idempotent; a run without a path has nothing to release.
+func (r *Run) Close() error {
+	handlesMu.Lock()
+	release := handles[r]
+	delete(handles, r)
+	if r.path != "" {
+		closed[r] = true
+	}
+	handlesMu.Unlock()
+	if release != nil {
+		release()
+	}
+	return nil
+}
+
+func (r *Run) isClosed() bool {
+	handlesMu.Lock()
+	defer handlesMu.Unlock()
+	return closed[r]
+}
+
+// Load opens the checkpoint at path read-only, for looking at a run (its
+// history, controllers, fits, samples) without taking its lock: a run that
+// another process is writing can be loaded. The checkpoint is verified and
+// validated as by Open, against the dimensions it holds. The returned run has
+// no task and never writes: its phase methods must not be called (use Open to
+// continue a run).
+func Load(path string) (*Run, error) {
+	st, err := load(path)
+	if errors.Is(err, errNoCheckpoint) {
+		return nil, fmt.Errorf("mdgps: no checkpoint at %s", path)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := st.Config.Validate(); err != nil {
+		return nil, &CorruptError{File: path, Field: "Config", Reason: err.Error()}
+	}
+	st.Config = st.Config.normalized()
+	env, err := storedEnv(path, st)
+	if err != nil {
+		return nil, err
+	}
+	s := shape{d: env.d, T: env.t, M: len(st.Conds), task: st.Task, cfg: st.Config}
+	if err := validateSafely(path, st, s); err != nil {
+		return nil, err
+	}
+	return &Run{env: env, st: st, dims: env.d, T: env.t}, nil
 }
 
 // New creates a run that is never written to disk (for tests and scripts).
@@ -126,5 +226,64 @@ func (r *Run) checkpoint() error {
 	if r.path == "" {
 		return nil
 	}
+	if r.isClosed() {
+		return fmt.Errorf("mdgps: run %s is closed (Run.Close); open it again to continue", r.path)
+	}
 	return save(r.path, r.st)
+}
+
+// loadedEnv stands in for the task of a run opened with Load: it knows the
+// stored dimensions and nothing else.
+type loadedEnv struct {
+	name string
+	d    envs.Dims
+	t, m int
+}
+
+var errReadOnly = errors.New("mdgps: a run from Load is read-only; use Open with its task to continue it")
+
+func (e *loadedEnv) Name() string                      { return e.name }
+func (e *loadedEnv) Dims() envs.Dims                   { return e.d }
+func (e *loadedEnv) Conditions() int                   { return e.m }
+func (e *loadedEnv) T() int                            { return e.t }
+func (e *loadedEnv) Dt() float64                       { return 0 }
+func (e *loadedEnv) Substeps() int                     { return 1 }
+func (e *loadedEnv) X0(int) ([]float64, error)         { return nil, errReadOnly }
+func (e *loadedEnv) Cost(int) cost.Term                { panic(errReadOnly) }
+func (e *loadedEnv) Evaluate(*envs.Sample) envs.Metric { panic(errReadOnly) }
+func (e *loadedEnv) NewSim() (envs.Sim, error)         { return nil, errReadOnly }
+
+// storedEnv reads the dimensions of a loaded state from its first condition's
+// controller, its global policy and its samples.
+func storedEnv(path string, st *state) (*loadedEnv, error) {
+	bad := func(field, reason string) (*loadedEnv, error) {
+		return nil, &CorruptError{File: path, Field: field, Reason: reason}
+	}
+	if len(st.Conds) == 0 || st.Conds[0] == nil || st.Conds[0].Local == nil {
+		return bad("Conds[0].Local", "missing")
+	}
+	p := st.Conds[0].Local
+	const maxDim = 1 << 16
+	if p.T < 2 || p.T > maxDim || p.DX < 1 || p.DX > maxDim || p.DU < 1 || p.DU > maxDim {
+		return bad("Conds[0].Local", fmt.Sprintf("size T=%d dX=%d dU=%d", p.T, p.DX, p.DU))
+	}
+	e := &loadedEnv{name: st.Task, d: envs.Dims{X: p.DX, U: p.DU, O: p.DX}, t: p.T, m: len(st.Conds)}
+	switch {
+	case st.MLP != nil:
+		e.d.O = st.MLP.DO
+	case st.Linear != nil && st.Linear.Policy != nil:
+		e.d.O = st.Linear.Policy.DX
+	case st.Conds[0].PolPrior != nil:
+		e.d.O = st.Conds[0].PolPrior.DO
+	}
+	for _, c := range st.Conds {
+		if c != nil && len(c.Samples) > 0 && c.Samples[0] != nil {
+			e.d.O, e.d.P = c.Samples[0].Dims.O, c.Samples[0].Dims.P
+			break
+		}
+	}
+	if e.d.O < 1 || e.d.O > maxDim || e.d.P < 0 || e.d.P > maxDim {
+		return bad("dimensions", fmt.Sprintf("dO=%d dP=%d", e.d.O, e.d.P))
+	}
+	return e, nil
 }

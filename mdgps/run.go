@@ -403,12 +403,24 @@ func (r *Run) parallel(f func(m int) error) error {
 		go func() {
 			defer wg.Done()
 			for m := range next {
-				errs[m] = f(m)
+				errs[m] = safeCall(f, m)
 			}
 		}()
 	}
 	wg.Wait()
 	return errors.Join(errs...)
+}
+
+// safeCall runs f(m), turning a panic into an error naming the condition: the
+// last line of defence (validation on Open is the fix) so that a worker
+// goroutine's panic never kills a caller that cannot recover it.
+func safeCall(f func(m int) error, m int) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("mdgps: condition %d: internal failure (panic): %v", m, p)
+		}
+	}()
+	return f(m)
 }
 
 // stream returns the random stream for a purpose, iteration and condition.
