@@ -11,13 +11,15 @@
 #     Once shard 1 is in the middle of a run, `scontrol requeue JOB_1` stops it (SIGTERM) and
 #     puts that same array task back in the queue; it must resume its shard (the records written
 #     before the stop must survive byte for byte, wall times included: not recomputed).
-#  5. Waits for the array (timeout), runs the merge of docs/scaling.md (bin/mdgps reproduce
-#     without --shard: every run skipped, figures and success.md written; mdgps table) and
+#  5. Submits the merge of docs/scaling.md as a job that waits for the array (afterok; it is
+#     bin/mdgps reproduce without --shard: every run skipped, figures and success.md written),
+#     waits for both (timeout), runs mdgps table and
 #     compares with step 3: every run's config.json and iterations.jsonl, success.md, the
 #     figures' SVG, `mdgps table` and `mdgps table --csv`. Only wall-clock data is ignored
 #     (wall_seconds in the records, the "wall s" column of the tables). The interactive HTML
-#     figures are not compared (go-echarts gives each chart a random element id) and neither
-#     are the checkpoints (they hold the wall times too). The first difference fails the test.
+#     figures are not compared (go-echarts gives each chart a random element id), nor are the
+#     checkpoints (not results; two identical one-process runs already differ there). The
+#     first difference fails the test.
 #  6. Stops the daemons it started, by PID (KEEP_SLURM=1 leaves them running).
 #
 # Environment: SCALE_WORK (work directory; default a new /tmp/mdgps-scale.*, kept on failure),
@@ -71,12 +73,16 @@ stop_started() {
   STARTED=()
 }
 JOB=""
+MERGE=""
 cleanup() {
-  # An array left behind (a failure or Ctrl-C before it finished) is cancelled, so that it does
+  # Jobs left behind (a failure or Ctrl-C before they finished) are cancelled, so that they do
   # not run later into a deleted work directory.
-  if [ -n "$JOB" ] && [ -n "$(squeue -h -j "$JOB" 2>/dev/null)" ]; then
-    scancel "$JOB" 2>/dev/null && log "cancelled array job $JOB"
-  fi
+  local j
+  for j in $JOB $MERGE; do
+    if [ -n "$(squeue -h -j "$j" 2>/dev/null)" ]; then
+      scancel "$j" 2>/dev/null && log "cancelled job $j"
+    fi
+  done
   stop_started
 }
 trap cleanup EXIT
@@ -228,6 +234,13 @@ awk '/^```sh slurm-array.sh$/ {on = 1; next} on && /^```$/ {exit} on' docs/scali
 JOB=$(sbatch --parsable --output="$WORK/array/logs/slurm-%A_%a.out" "$SCRIPT")
 JOB=${JOB%%;*}
 log "submitted array job $JOB (sbatch $SCRIPT, from $REPO)"
+# The merge, as docs/scaling.md submits it: a job that starts once every array task has ended
+# well (afterok), also the requeued one. It runs in WORK/array with the reference's arguments.
+MERGE=$(sbatch --parsable --dependency="afterok:$JOB" --kill-on-invalid-dep=yes --job-name=mdgps-merge \
+  --chdir="$WORK/array" --output="$WORK/array/merge.log" \
+  --wrap "$(printf '%q ' "$MDGPS" reproduce "${GRID[@]}" --out out --quiet)")
+MERGE=${MERGE%%;*}
+log "submitted the merge as job $MERGE (--dependency=afterok:$JOB)"
 
 # The runs of the shard to interrupt, in its order.
 mapfile -t MINE < <("$MDGPS" reproduce "${GRID[@]}" --out "$WORK/dry" --shard "$REQUEUE_SHARD/$SHARDS" --dry-run |
@@ -274,8 +287,8 @@ while [ -z "$interrupted" ]; do
 done
 log "interrupted shard $REQUEUE_SHARD: $interrupted; it is now $(task_state $REQUEUE_SHARD)"
 
-while [ -n "$(squeue -h -j "$JOB" 2>/dev/null)" ]; do
-  [ "$(date +%s)" -lt "$deadline" ] || die "the array did not finish within ${TIMEOUT} s; logs in $WORK/array/logs"
+while [ -n "$(squeue -h -j "$JOB,$MERGE" 2>/dev/null)" ]; do
+  [ "$(date +%s)" -lt "$deadline" ] || die "the array and the merge did not finish within ${TIMEOUT} s: $(squeue -r -j "$JOB,$MERGE" -o '%i %T %r' | tr '\n' ';'); logs in $WORK/array"
   sleep 2
 done
 # Every task completed with status 0; the interrupted one ran again.
@@ -298,8 +311,9 @@ head -n "$interrupted_n" "$WORK/array/$interrupted_dir/iterations.jsonl" | cmp -
 
 # ---------------------------------------------------------------- the merge and the comparison
 
-(cd "$WORK/array" && "$MDGPS" reproduce "${GRID[@]}" --out out --quiet >merge.log 2>&1) ||
-  die "the merge failed: $(tail -5 "$WORK/array/merge.log")"
+line=$(scontrol -o show job "$MERGE" 2>/dev/null) || die "scontrol show job $MERGE: the merge's job record is gone"
+grep -q 'JobState=COMPLETED' <<<"$line" && grep -q 'ExitCode=0:0' <<<"$line" ||
+  die "the merge job $MERGE: $(grep -oE 'JobState=[^ ]+|ExitCode=[^ ]+|Reason=[^ ]+' <<<"$line" | tr '\n' ' '); $(tail -5 "$WORK/array/merge.log" 2>/dev/null)"
 nruns=$(find "$WORK/one/out/runs" -mindepth 1 -maxdepth 1 -type d | wc -l)
 skipped=$(grep -c 'finished, skipped' "$WORK/array/merge.log" || true)
 [ "$skipped" = "$nruns" ] || die "the merge skipped $skipped runs as finished, want all $nruns: $(cat "$WORK/array/merge.log")"
