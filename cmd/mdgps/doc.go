@@ -6,10 +6,12 @@
 //
 //	mdgps run --task obstacle|peg|blindpeg|linear [--algorithm mdgps|badmm|trajopt]
 //	          [--sampling off|on] [--step classic|global|fixed|laplace|mc]
+//	          [--era current|submission] [--submission-behaviours B,...]
 //	          [--iterations N] [--seed S] --out DIR [--resume]
 //	          [--sstep-iterations N] [--samples N] [--workers N] [--quiet]
 //	mdgps reproduce [--tasks obstacle,peg,blindpeg] [--seeds 0,1,2] [--iterations 12]
-//	          [--out data/paper] [--shard i/n] [--sstep-iterations N] [--prune] [--dry-run]
+//	          [--era current|submission] [--submission-behaviours B,...] [--variants V,...]
+//	          [--out data/paper/ERA] [--shard i/n] [--sstep-iterations N] [--prune] [--dry-run]
 //	mdgps table [--csv] DIR...
 //	mdgps describe --task T [--json]
 //
@@ -32,14 +34,25 @@
 // --resume nothing in DIR is overwritten: a DIR holding a run, or any other
 // files, is an error.
 //
+// --era selects the algorithm's era (mdgps.Config.SetEra): current, the later
+// reference with our quirk handling (the default), or submission, the code that
+// produced the paper's figures (4 C/S rounds per iteration with the lagged
+// S-step, the old η line search, the step rules' quantities and the prior and
+// regulariser details of that code, a 2 × 42 network). --submission-behaviours
+// switches single groups of the submission era on over --era (rounds,
+// eta-search, step-quantities, prior-details, network): the ablation of
+// scripts/ablation.sh. Records carry "era" and "cstep_rounds".
+//
 // Flags for short test runs: --sstep-iterations sets the Adam steps of every
 // S-step (paper 4000) and --samples the rollouts per condition (paper 5).
 //
 // # reproduce
 //
 // The paper's grid: tasks × {badmm, off/classic, off/global, on/classic,
-// on/global} × seeds, one run directory each under OUT/runs/ (named
-// TASK_VARIANT_seedS, e.g. peg_off-global_seed1). Finished runs are skipped
+// on/global} × seeds, plus the trajectory-only baseline (trajopt) on the
+// obstacle task, in one era (--era; OUT defaults to data/paper/ERA), one run
+// directory each under OUT/runs/ (named TASK_VARIANT_seedS, e.g.
+// peg_off-global_seed1). --variants selects a subset. Finished runs are skipped
 // and unfinished ones resumed. --shard i/n (0 ≤ i < n) runs only the runs whose
 // index in the grid order (task, then variant, then seed) is i mod n, so a
 // Kubernetes Indexed Job or a Slurm array fans the grid out (docs/scaling.md).

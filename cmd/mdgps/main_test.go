@@ -489,3 +489,43 @@ func TestRunPeg(t *testing.T) {
 		t.Errorf("peg height %v outside [−0.01, 0.5]", h)
 	}
 }
+
+// TestRunEra: --era submission records the era and the four C-steps of its
+// rounds; resuming with another era is refused; a bad era or behaviour is a
+// usage error naming the allowed values.
+func TestRunEra(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "sub")
+	code, _, stderr := cli(t, nil, args("--iterations", "1", "--era", "submission", "--out", dir)...)
+	if code != 0 {
+		t.Fatalf("status %d: %s", code, stderr)
+	}
+	recs := readRecords(t, dir)
+	if len(recs) != 1 || recs[0]["era"] != "submission" || recs[0]["cstep_rounds"] != 4.0 {
+		t.Fatalf("record: era %v, cstep_rounds %v", recs[0]["era"], recs[0]["cstep_rounds"])
+	}
+	var rc runConfig
+	b, _ := os.ReadFile(filepath.Join(dir, configFile))
+	if err := json.Unmarshal(b, &rc); err != nil || rc.Era != "submission" || rc.Config.InnerRounds != 4 || rc.Config.Era != "submission" {
+		t.Errorf("config.json: %v era %q, inner rounds %d", err, rc.Era, rc.Config.InnerRounds)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{args("--iterations", "2", "--era", "current", "--out", dir, "--resume"), "holds a different run"},
+		{args("--iterations", "1", "--era", "paper", "--out", t.TempDir()), "era"},
+		{args("--iterations", "1", "--submission-behaviours", "rounds,warp", "--out", t.TempDir()), "warp"},
+	} {
+		if code, _, stderr := cli(t, nil, tc.args...); code == 0 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: status %d, stderr %q, want an error containing %q", tc.args, code, stderr, tc.want)
+		}
+	}
+	// One behaviour over the current era: the record says current, with 4 rounds.
+	dir2 := filepath.Join(t.TempDir(), "rounds")
+	if code, _, stderr := cli(t, nil, args("--iterations", "1", "--submission-behaviours", "rounds", "--out", dir2)...); code != 0 {
+		t.Fatalf("status %d: %s", code, stderr)
+	}
+	if r := readRecords(t, dir2); r[0]["era"] != "current" || r[0]["cstep_rounds"] != 4.0 {
+		t.Errorf("rounds over current: era %v, cstep_rounds %v", r[0]["era"], r[0]["cstep_rounds"])
+	}
+}

@@ -156,7 +156,7 @@ func cmdReproduce(args []string, e env) error {
 	fs.IntVar(&base.SStepIterations, "sstep-iterations", 0, "Adam steps per S-step (0 = the paper's 4000); for quick checks only")
 	fs.IntVar(&base.Samples, "samples", 0, "rollouts per condition per iteration (0 = the paper's)")
 	fs.IntVar(&base.Workers, "workers", 0, "goroutines per run (0 = all cores)")
-	out := fs.String("out", "data/paper", "output directory")
+	out := fs.String("out", "", "output directory (default data/paper/ERA)")
 	shardFlag := fs.String("shard", "", "run only slice i of n of the grid (i/n, 0 ≤ i < n); no report is written")
 	dry := fs.Bool("dry-run", false, "list the runs of this shard and their state, run nothing")
 	quiet := fs.Bool("quiet", false, "no progress bar")
@@ -184,6 +184,10 @@ func cmdReproduce(args []string, e env) error {
 	if err := base.validate(); err != nil {
 		return err
 	}
+	if *out == "" {
+		*out = filepath.Join("data", "paper", string(mdgps.Era(base.Era).Or()))
+	}
+
 	badmm, why := badmmAvailable()
 	notes := map[string]string{}
 	if !badmm {
