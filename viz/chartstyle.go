@@ -23,6 +23,8 @@ const (
 	chartCharWidth   = 7  // px per legend character at 12 px (a generous mean)
 	chartLegendIcon  = 35 // px: the legend symbol and its gap
 	chartMaxLegend   = 250
+	chartWideLegend  = 180 // px: a legend this wide with few entries goes below the grid
+	chartLegendRow   = 26  // px: the height of a legend row below the grid
 )
 
 // LegendWidthPx estimates the width echarts gives a vertical legend with
@@ -51,7 +53,13 @@ func chartBase(title string, legend []string, extraRight int) []charts.GlobalOpt
 		charts.WithColorsOpts(opts.Colors(Palette)),
 		charts.WithAnimation(false),
 	}
-	if len(legend) > 0 {
+	bottom := chartGridBottom
+	if len(legend) > 0 && len(legend) <= 4 && LegendWidthPx(legend) > chartWideLegend {
+		// A few long names: one row below the axis name costs the data less room.
+		bottom += chartLegendRow
+		o = append(o, charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Type: "scroll", Orient: "horizontal",
+			Left: px(chartGridLeft), Bottom: "4px", Data: legend}))
+	} else if len(legend) > 0 {
 		lw := LegendWidthPx(legend)
 		right += lw + chartLegendRight
 		o = append(o, charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Type: "scroll", Orient: "vertical",
@@ -60,7 +68,7 @@ func chartBase(title string, legend []string, extraRight int) []charts.GlobalOpt
 		o = append(o, charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}))
 	}
 	o = append(o, charts.WithGridOpts(opts.Grid{Top: px(chartGridTop), Left: px(chartGridLeft),
-		Right: px(right), Bottom: px(chartGridBottom)}))
+		Right: px(right), Bottom: px(bottom)}))
 	return o
 }
 

@@ -18,7 +18,8 @@ import (
 
 // Heatmap is a matrix of values over rows (conditions) and columns (time
 // steps): Values[r][c]. Colours follow Viridis (dark: small, yellow: large),
-// on a log scale when LogScale is set (then values ≤ 0 are left blank); the
+// on a log scale when LogScale is set (LogDecades below the largest value;
+// smaller ones, zero included, are darkest); the
 // colour bar beside the map gives the scale.
 type Heatmap struct {
 	Title, XLabel, YLabel string
@@ -42,20 +43,30 @@ func KLHeatmap(it mdgps.Iteration) *Heatmap {
 	return h
 }
 
-// usable reports whether v gets a colour.
-func (h *Heatmap) usable(v float64) bool {
-	return !math.IsNaN(v) && !math.IsInf(v, 0) && (!h.LogScale || v > 0)
-}
+// usable reports whether v gets a colour (NaN and ±Inf do not: they are
+// left blank).
+func (h *Heatmap) usable(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
-// Range returns the smallest and largest value that gets a colour.
+// LogDecades is how many decades below the largest value a log-scale heat
+// map resolves; smaller values, zero included, get the darkest colour (a KL
+// of 1e-15 next to one of 100 is nothing, and would stretch the scale over 17
+// decades).
+const LogDecades = 6
+
+// Range returns the ends of the colour scale: the smallest and largest value,
+// on a log scale the largest positive value and the smallest positive one at
+// most LogDecades below it.
 func (h *Heatmap) Range() (lo, hi float64) {
 	lo, hi = math.Inf(1), math.Inf(-1)
 	for _, r := range h.Values {
 		for _, v := range r {
-			if h.usable(v) {
+			if h.usable(v) && (!h.LogScale || v > 0) {
 				lo, hi = math.Min(lo, v), math.Max(hi, v)
 			}
 		}
+	}
+	if h.LogScale && lo <= hi {
+		lo = math.Max(lo, hi*math.Pow(10, -LogDecades))
 	}
 	if lo > hi {
 		return 1, 10
@@ -76,10 +87,13 @@ func (h *Heatmap) Fraction(v float64) float64 {
 		return math.NaN()
 	}
 	lo, hi := h.Range()
+	var f float64
 	if h.LogScale {
-		return (math.Log10(v) - math.Log10(lo)) / (math.Log10(hi) - math.Log10(lo))
+		f = (math.Log10(math.Max(v, lo)) - math.Log10(lo)) / (math.Log10(hi) - math.Log10(lo))
+	} else {
+		f = (v - lo) / (hi - lo)
 	}
-	return (v - lo) / (hi - lo)
+	return math.Max(0, math.Min(1, f))
 }
 
 // Colour returns the colour of v (white for a value without colour).
@@ -172,7 +186,10 @@ func (h *Heatmap) Plot() (*plot.Plot, error) {
 		f := float64(i) / float64(colourBarSteps-1)
 		label := ""
 		if i%colourBarLabelEvery == 0 {
-			label = strconv.FormatFloat(h.valueAt(f), 'g', 2, 64)
+			label = twoDigits(h.valueAt(f))
+			if h.LogScale && i == 0 {
+				label = "≤ " + label
+			}
 		}
 		p.Legend.Add(label, colourStep(Viridis(f)))
 	}
@@ -211,11 +228,22 @@ func (h *Heatmap) Chart() Snippeter {
 				continue
 			}
 			if h.LogScale {
-				v = math.Log10(v)
+				v = math.Log10(math.Max(v, math.Pow(10, lo)))
 			}
 			data = append(data, opts.HeatMapData{Value: [3]interface{}{t, r, v}})
 		}
 	}
 	c.AddSeries(h.Title, data)
 	return c
+}
+
+// twoDigits writes v with two significant digits, in plain decimals between
+// 0.001 and 99 000 (120, not 1.2e+02).
+func twoDigits(v float64) string {
+	a := math.Abs(v)
+	if a == 0 || a < 1e-3 || a >= 1e5 {
+		return strconv.FormatFloat(v, 'g', 2, 64)
+	}
+	r, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 2, 64), 64)
+	return strconv.FormatFloat(r, 'f', -1, 64)
 }

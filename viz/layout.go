@@ -3,6 +3,7 @@ package viz
 import (
 	"image"
 	"image/color"
+	"math"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
@@ -49,6 +50,9 @@ type arranged struct {
 	titleAt    vg.Point
 	legend     plot.Legend
 	legendArea draw.Canvas
+	yLabel     string // the y axis label, drawn by Draw, rotated, centred on the data area
+	yLabelSty  text.Style
+	yLabelAt   vg.Point
 	layout     Layout
 }
 
@@ -92,10 +96,24 @@ func arrange(p *plot.Plot, c draw.Canvas) *arranged {
 		area.Max.Y = a.layout.Title.Min.Y - margin
 	}
 
+	// The y axis label is drawn here, not by gonum/plot: its padding places the
+	// label's box at the axis' arithmetic mid-range, which on a log axis is
+	// near the top, and shrank the data area to make room for it.
+	var yLabelW vg.Length
+	if a.inner.Y.Label.Text != "" {
+		a.yLabel, a.yLabelSty = a.inner.Y.Label.Text, a.inner.Y.Label.TextStyle
+		a.inner.Y.Label.Text = ""
+		sty := a.yLabelSty
+		yLabelW = sty.Height(a.yLabel) + sty.FontExtents().Descent + a.inner.Y.Label.Padding
+		area = draw.Crop(area, yLabelW, 0, 0, 0)
+	}
 	// Room on the right for the last x tick label's overhang.
 	overhang := a.xOverhang(area)
 	legendW, legendH := legendSize(&a.legend, c)
-	right := legendW > 0 && legendW <= 0.4*c.Size().X
+	// Right of the data area, unless the legend is wide and short (a few long
+	// names: below, it costs the data less room) or too wide.
+	wide, short := legendW > 0.25*c.Size().X, legendH <= 0.2*c.Size().Y
+	right := legendW > 0 && legendW <= 0.45*c.Size().X && !(wide && short)
 	switch {
 	case legendW == 0:
 		a.plotArea = draw.Crop(area, 0, -overhang, 0, 0)
@@ -125,6 +143,10 @@ func arrange(p *plot.Plot, c draw.Canvas) *arranged {
 		top := a.legendArea.Max.Y
 		a.layout.Legend = vg.Rectangle{Min: vg.Point{X: a.legendArea.Min.X, Y: top - legendH},
 			Max: vg.Point{X: a.legendArea.Min.X + legendW, Y: top}}
+	}
+	if a.yLabel != "" {
+		sty := a.yLabelSty
+		a.yLabelAt = vg.Point{X: area.Min.X - yLabelW + sty.Height(a.yLabel) - sty.FontExtents().Descent, Y: data.Center().Y}
 	}
 	a.layout.Ticks = tickLabels(&a.inner, a.plotArea, data)
 	return a
@@ -216,6 +238,11 @@ func Draw(p *plot.Plot, c draw.Canvas) {
 		c.FillText(a.title.Title.TextStyle, a.titleAt, a.title.Title.Text)
 	}
 	a.inner.Draw(a.plotArea)
+	if a.yLabel != "" {
+		sty := a.yLabelSty
+		sty.Rotation += math.Pi / 2
+		c.FillText(sty, a.yLabelAt, a.yLabel)
+	}
 	if a.layout.Legend != (vg.Rectangle{}) {
 		a.legend.Draw(a.legendArea)
 	}

@@ -3,6 +3,7 @@ package viz
 import (
 	"encoding/json"
 	"fmt"
+	"image/color"
 	"math"
 	"os"
 	"path/filepath"
@@ -56,6 +57,17 @@ func styleFigures(t *testing.T) map[string]Figure {
 	figs["heatmap"] = KLHeatmap(h[11])
 	figs["onedecade"] = &Lines{Title: "Relative gap (log scale)", XLabel: "iteration", YLabel: "(J − J*) / J*", LogY: true,
 		Curves: []Curve{{Name: "gap", X: []float64{1, 2, 3, 4}, Y: []float64{9e-5, 5e-5, 2.2e-5, 1.1e-5}}}}
+	// Notebook 02's KL(η): a log axis over ten decades, whose mid-range
+	// (arithmetic) sits near the top: gonum/plot padded the rotated y label's
+	// box there and shrank the data area to two thirds.
+	kl := &Lines{Title: "KL(η) of condition 2 against its budget ε", XLabel: "log10 η", YLabel: "KL per time step (nats)", LogY: true,
+		HLines: []HLine{{Name: "ε", Y: 2}}}
+	var le, lk []float64
+	for e := -4.0; e <= 4.0; e += 0.1 {
+		le, lk = append(le, e), append(lk, 1e3*math.Pow(10, -1.2*(e+4)))
+	}
+	kl.Curves = []Curve{{Name: "KL(p_η ‖ π̄)", X: le, Y: lk}, {Name: "dual search iterates", X: []float64{-2, -1.5, -1}, Y: []float64{10, 3, 1.5}, Dashed: true}}
+	figs["kl-eta"] = kl
 	peg := &Lines{Title: "Peg: global policy after 3 iterations", XLabel: "time (s)", YLabel: "peg-bottom height z (m)",
 		HLines: []HLine{{Name: "hole bottom", Y: -0.5}, {Name: "success height", Y: -0.44}}}
 	for c := range 9 {
@@ -114,6 +126,9 @@ func TestFigureGeometry(t *testing.T) {
 			l := LayoutOf(p, 0, 0)
 			if l.Title == (vg.Rectangle{}) || !inside(l.Title, l.Canvas) {
 				t.Errorf("title %v not inside the canvas %v", l.Title, l.Canvas)
+			}
+			if h := l.Data.Size().Y; h < 0.6*l.Canvas.Size().Y {
+				t.Errorf("the data area is %.0f pt high, less than 60%% of the canvas", h)
 			}
 			if overlaps(l.Title, l.Data) {
 				t.Errorf("title %v overlaps the data area %v", l.Title, l.Data)
@@ -260,18 +275,28 @@ type chartOption struct {
 		Orient string   `json:"orient"`
 		Right  string   `json:"right"`
 		Top    string   `json:"top"`
+		Bottom string   `json:"bottom"`
 		Width  string   `json:"width"`
 		Data   []string `json:"data"`
 	} `json:"legend"`
 	Grid []struct {
 		Top, Left, Right, Bottom string
 	} `json:"grid"`
+	XAxis  []axisOption `json:"xAxis"`
+	YAxis  []axisOption `json:"yAxis"`
 	Series []struct {
 		Name          string            `json:"name"`
 		Stack         string            `json:"stack"`
 		StackStrategy string            `json:"stackStrategy"`
 		Data          []json.RawMessage `json:"data"`
 	} `json:"series"`
+}
+
+// axisOption is an axis of an echarts option: echarts labels a fixed range's
+// ends as they are, so they must be short numbers.
+type axisOption struct {
+	Min *float64 `json:"min"`
+	Max *float64 `json:"max"`
 }
 
 func pxOf(t *testing.T, s string) float64 {
@@ -305,6 +330,13 @@ func TestChartLayout(t *testing.T) {
 			if !strings.Contains(el, fmt.Sprintf("width:%dpx", DefaultWidthPx)) || !strings.Contains(el, fmt.Sprintf("height:%dpx", DefaultHeightPx)) {
 				t.Errorf("chart element is not %d×%d px: %.200s", DefaultWidthPx, DefaultHeightPx, el)
 			}
+			for _, a := range append(o.XAxis, o.YAxis...) {
+				for _, v := range []*float64{a.Min, a.Max} {
+					if v != nil && SignificantDigits(strconv.FormatFloat(*v, 'g', -1, 64)) > 4 {
+						t.Errorf("axis end %v is not a short number", *v)
+					}
+				}
+			}
 			if len(o.Grid) != 1 {
 				t.Fatalf("%d grids, want 1", len(o.Grid))
 			}
@@ -315,6 +347,12 @@ func TestChartLayout(t *testing.T) {
 				return
 			}
 			lg := o.Legend
+			if lg.Orient == "horizontal" {
+				if lg.Bottom == "" || pxOf(t, o.Grid[0].Bottom) < chartGridBottom+chartLegendRow {
+					t.Errorf("legend below the grid (bottom %q) without room: grid bottom %s", lg.Bottom, o.Grid[0].Bottom)
+				}
+				return
+			}
 			if lg.Orient != "vertical" || lg.Right == "" {
 				t.Fatalf("legend not a vertical list on the right: %+v", lg)
 			}
@@ -413,6 +451,16 @@ func TestHeatmapColours(t *testing.T) {
 	lin.LogScale = false
 	if _, _, below := span(&lin); below < 0.9 {
 		t.Errorf("linear scale: only %.0f%% of the cells in the lower half: the test data does not reproduce the dark map", 100*below)
+	}
+	// Notebook 02's map mid-iteration: rows of zeros and a KL of 1e-15 beside
+	// ones near 100; the scale covers LogDecades below the largest value, and
+	// zero and 1e-15 get the darkest colour instead of a blank or a 17-decade scale.
+	z := &Heatmap{LogScale: true, Values: [][]float64{{0, 0, 0}, {120, 30, 1e-15}}}
+	if lo, hi := z.Range(); hi != 120 || math.Abs(lo-120e-6) > 1e-18 {
+		t.Errorf("range [%v, %v], want [1.2e-4, 120]", lo, hi)
+	}
+	if z.Colour(0) != Viridis(0) || z.Colour(1e-15) != Viridis(0) || z.Colour(math.NaN()) != (color.NRGBA{255, 255, 255, 255}) {
+		t.Errorf("colours of 0, 1e-15, NaN: %v %v %v", z.Colour(0), z.Colour(1e-15), z.Colour(math.NaN()))
 	}
 	// Viridis runs dark to light.
 	lum := func(f float64) float64 {
