@@ -18,7 +18,8 @@ import (
 const IterationsFile = "iterations.jsonl"
 
 // ReadIterations reads the records of one run directory (its
-// iterations.jsonl).
+// iterations.jsonl). The records must be iterations 1, 2, 3, … in order: a
+// duplicate, a number below 1 or a gap is an error naming the file and line.
 func ReadIterations(dir string) ([]mdgps.Iteration, error) {
 	path := filepath.Join(dir, IterationsFile)
 	b, err := os.ReadFile(path)
@@ -36,6 +37,18 @@ func ReadIterations(dir string) ([]mdgps.Iteration, error) {
 		var it mdgps.Iteration
 		if err := json.Unmarshal(line, &it); err != nil {
 			return nil, fmt.Errorf("viz: %s line %d: %v", path, n, err)
+		}
+		if want := len(h) + 1; it.Iteration != want {
+			what := "out of order"
+			switch {
+			case it.Iteration < 1:
+				what = "not a positive number"
+			case it.Iteration < want:
+				what = "a duplicate"
+			case it.Iteration > want:
+				what = fmt.Sprintf("a gap after iteration %d", want-1)
+			}
+			return nil, fmt.Errorf("viz: %s line %d: iteration %d is %s; want %d (records are iterations 1, 2, 3, … in order)", path, n, it.Iteration, what, want)
 		}
 		h = append(h, it)
 	}

@@ -194,7 +194,7 @@ func inspectDir(dir string, s runSpec) (dirState, error) {
 		return dirNew, nil
 	case err != nil:
 		return 0, fmt.Errorf("--out %s: %w", dir, err)
-	case len(entries) == 0:
+	case onlyLeftovers(entries):
 		return dirNew, nil
 	}
 	b, err := os.ReadFile(filepath.Join(dir, configFile))
@@ -263,23 +263,26 @@ func execute(e env, s runSpec, dir string, bar bool, table io.Writer) ([]mdgps.I
 		if h, err := viz.ReadIterations(dir); err == nil && len(h) > 0 {
 			return h, fmt.Errorf("%s has %d recorded iterations but no checkpoint (pruned); it cannot be continued — use another directory", dir, len(h))
 		}
-		// A new run: config.json first, so the directory is recognisable as
-		// ours from the moment a checkpoint exists.
-		if err := writeConfig(); err != nil {
-			return nil, err
-		}
+	} else if err := checkConfigSection(dir, cfg); err != nil {
+		return nil, err
 	}
+	// Open takes the run's lock before anything in dir is written (one writer
+	// per run; a second process is refused with the holder's PID).
 	r, err := mdgps.Open(ckpt, task, cfg)
 	if err != nil {
 		return nil, err
 	}
+	defer r.Close()
+	removeTemps(dir)
+	if done := r.Iteration(); done > cfg.Iterations {
+		return nil, fmt.Errorf("--iterations %d is below the %d iterations the run in %s has finished; nothing was changed — pass --iterations %d or more", cfg.Iterations, done, dir, done)
+	}
 	// One checkpoint per iteration (Finish), and one when interrupted: a peg
 	// checkpoint is tens of MB, too much to write after every phase.
 	r.SetAutosave(false)
-	if resuming { // Open accepted the saved run: record the (extended) config
-		if err := writeConfig(); err != nil {
-			return nil, err
-		}
+	// config.json: the new run's, or the (extended) config Open accepted.
+	if err := writeConfig(); err != nil {
+		return nil, err
 	}
 	// The checkpoint is authoritative: iterations.jsonl is rewritten from it,
 	// so an interruption between the two writes never leaves them apart.
@@ -413,12 +416,18 @@ func writeAtomic(path string, write func(io.Writer) error) error {
 		err = w.Flush()
 	}
 	if err == nil {
+		err = tmp.Sync()
+	}
+	if err == nil {
 		err = tmp.Close()
 	} else {
 		tmp.Close()
 	}
 	if err == nil {
 		err = os.Rename(tmp.Name(), path)
+	}
+	if err == nil {
+		err = syncDir(filepath.Dir(path))
 	}
 	if err != nil {
 		os.Remove(tmp.Name())
