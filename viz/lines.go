@@ -135,6 +135,7 @@ func (f *Lines) Plot() (*plot.Plot, error) {
 		p.Y.Scale = plot.LogScale{}
 		p.Y.Tick.Marker = DecadeTicks{}
 	}
+	p.Legend.Padding = legendPadding
 	p.Add(plotter.NewGrid())
 	for i, c := range f.Curves {
 		if err := c.check(); err != nil {

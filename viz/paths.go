@@ -209,6 +209,7 @@ func (f *Paths) Plot() (*plot.Plot, error) {
 	p.Title.Text = f.Title
 	p.X.Label.Text = "x (m)"
 	p.Y.Label.Text = "y (m)"
+	p.Legend.Padding = legendPadding
 	p.X.Tick.Marker = NiceTicks{}
 	p.Y.Tick.Marker = NiceTicks{}
 	for _, w := range f.Walls {

@@ -132,3 +132,6 @@ func Viridis(f float64) color.NRGBA {
 	mix := func(p, q uint8) uint8 { return uint8(math.Round(float64(p)*(1-w) + float64(q)*w)) }
 	return color.NRGBA{R: mix(a.R, b.R), G: mix(a.G, b.G), B: mix(a.B, b.B), A: 255}
 }
+
+// legendPadding is the space between legend rows of curves and paths.
+const legendPadding = vg.Length(2)
