@@ -12,7 +12,7 @@
 #SBATCH --open-mode=append
 set -euo pipefail
 SHARDS=8 # edit: the number of shards, the array size (fixed here, so one task can be rerun alone)
-GRID=(--seeds 0,1,2,3,4,5,6,7,8,9) # edit: grid flags, the same for every task and for the merge
+GRID=(--era current --seeds 0,1,2,3,4,5,6,7,8,9) # edit: grid flags, the same for every task and for the merge
 OUT="$HOME/mdgps-grid" # edit: output directory, on a filesystem every node sees
 # A requeued or rerun task resumes its shard: finished runs are skipped, the others continue
 # from their checkpoints. Each attempt appends to the same log (slurm-JOBID_TASK.out).

@@ -9,8 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-
-	"github.com/mirrorgps/mirrorgps/viz"
 )
 
 // dryRunLine is a run line of `mdgps reproduce --dry-run`: "[k/K] TASK VARIANT seed S  ...".
@@ -19,80 +17,75 @@ var dryRunLine = regexp.MustCompile(`^\[\d+/\d+\] (\S+)\s+(\S+)\s+seed (\d+)\b`)
 // shardHeader is the count in its first line: "...; shard i/n has K".
 var shardHeader = regexp.MustCompile(`shard (\d+)/(\d+) has (\d+)`)
 
+// dryRun lists the runs `mdgps reproduce FLAGS --dry-run` selects, as
+// "TASK VARIANT SEED", and checks them against the count in its header.
+func dryRun(t *testing.T, flags ...string) []string {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "out")
+	code, stdout, stderr := cli(t, nil, append(append([]string{"reproduce"}, flags...), "--out", out, "--dry-run")...)
+	if code != 0 {
+		t.Fatalf("reproduce %v --dry-run: status %d\n%s", flags, code, stderr)
+	}
+	header := -1
+	var runs []string
+	sc := bufio.NewScanner(strings.NewReader(stdout))
+	for sc.Scan() {
+		if m := shardHeader.FindStringSubmatch(sc.Text()); m != nil && header < 0 {
+			header, _ = strconv.Atoi(m[3])
+		}
+		if m := dryRunLine.FindStringSubmatch(sc.Text()); m != nil {
+			runs = append(runs, m[1]+" "+m[2]+" "+m[3])
+		}
+	}
+	if header != len(runs) {
+		t.Fatalf("reproduce %v --dry-run: the header says %d runs, %d are listed:\n%s", flags, header, len(runs), stdout)
+	}
+	return runs
+}
+
 // TestShardSplitCLI checks the split as the command makes it (the run
 // selection in cmdReproduce, through --dry-run), not only shard.owns: over
-// all shards i/n of a grid, every run of the grid is listed by exactly one
-// shard, and shard sizes differ by at most one — also when n exceeds the
-// number of runs (empty shards).
+// all shards i/n of a grid, every run of the unsharded grid is listed by
+// exactly one shard, and shard sizes differ by at most one — also when n
+// exceeds the number of runs (empty shards).
 func TestShardSplitCLI(t *testing.T) {
-	if len(viz.GridVariants) != 5 {
-		t.Fatalf("the grid has %d variants, want the paper's 5", len(viz.GridVariants))
-	}
-	// The paper's five variants on every task, and the trajectory-only
-	// baseline on the obstacle task.
-	variantsOf := func(task string) []string {
-		if task == "obstacle" {
-			return append(append([]string(nil), viz.GridVariants...), "trajopt")
-		}
-		return viz.GridVariants
-	}
 	for _, tc := range []struct {
-		tasks, seeds string
-		ns           []int
+		flags []string
+		ns    []int
 	}{
-		{"obstacle", "0", []int{1, 2, 3, 4, 5, 6, 7}},
-		{"obstacle,linear", "0,1", []int{1, 2, 3, 7, 19, 20, 21}},
-		{strings.Join(Tasks, ","), "3,1,4", []int{1, 2, 3, 4, 5, 8, 16, 59, 60, 61, 64}},
+		{[]string{"--tasks", "obstacle", "--seeds", "0"}, []int{1, 2, 3, 4, 5, 6, 7}},
+		{[]string{"--tasks", "obstacle,linear", "--seeds", "0,1", "--era", "current"}, []int{1, 2, 3, 7, 21, 22, 23}},
+		{[]string{"--tasks", "linear,obstacle", "--seeds", "1", "--era", "submission"}, []int{2, 3, 5}},
+		{[]string{"--tasks", strings.Join(Tasks, ","), "--seeds", "3,1,4"}, []int{1, 2, 3, 4, 5, 8, 16, 62, 63, 64, 70}},
 	} {
-		var want []string // every run of the grid, from the flags alone
-		for _, task := range strings.Split(tc.tasks, ",") {
-			for _, v := range variantsOf(task) {
-				for _, s := range strings.Split(tc.seeds, ",") {
-					want = append(want, task+" "+v+" "+s)
-				}
-			}
+		want := dryRun(t, tc.flags...) // the whole grid
+		if len(want) < 5 {
+			t.Fatalf("%v: the grid has only %d runs", tc.flags, len(want))
 		}
 		for _, n := range tc.ns {
 			in := map[string][]int{} // run -> the shards listing it
 			sizes := make([]int, n)
 			for i := 0; i < n; i++ {
-				out := filepath.Join(t.TempDir(), "out")
-				code, stdout, stderr := cli(t, nil, "reproduce", "--tasks", tc.tasks, "--seeds", tc.seeds,
-					"--iterations", "2", "--out", out, "--shard", fmt.Sprintf("%d/%d", i, n), "--dry-run")
-				if code != 0 {
-					t.Fatalf("--shard %d/%d: status %d\n%s", i, n, code, stderr)
-				}
-				header := -1
-				sc := bufio.NewScanner(strings.NewReader(stdout))
-				for sc.Scan() {
-					if m := shardHeader.FindStringSubmatch(sc.Text()); m != nil && header < 0 {
-						header, _ = strconv.Atoi(m[3])
-					}
-					if m := dryRunLine.FindStringSubmatch(sc.Text()); m != nil {
-						run := m[1] + " " + m[2] + " " + m[3]
-						in[run] = append(in[run], i)
-						sizes[i]++
-					}
-				}
-				if header != sizes[i] {
-					t.Errorf("--shard %d/%d: header says %d runs, %d listed:\n%s", i, n, header, sizes[i], stdout)
+				for _, run := range dryRun(t, append(tc.flags, "--shard", fmt.Sprintf("%d/%d", i, n))...) {
+					in[run] = append(in[run], i)
+					sizes[i]++
 				}
 			}
 			for _, r := range want {
 				if len(in[r]) != 1 {
-					t.Errorf("tasks %s seeds %s, n = %d: run %q is in shards %v, want exactly one", tc.tasks, tc.seeds, n, r, in[r])
+					t.Errorf("%v, n = %d: run %q is in shards %v, want exactly one", tc.flags, n, r, in[r])
 				}
 				delete(in, r)
 			}
 			for r, sh := range in {
-				t.Errorf("tasks %s seeds %s, n = %d: shards %v list %q, which is not in the grid", tc.tasks, tc.seeds, n, sh, r)
+				t.Errorf("%v, n = %d: shards %v list %q, which is not in the grid", tc.flags, n, sh, r)
 			}
 			lo, hi := sizes[0], sizes[0]
 			for _, s := range sizes {
 				lo, hi = min(lo, s), max(hi, s)
 			}
 			if hi-lo > 1 {
-				t.Errorf("tasks %s seeds %s, n = %d: shard sizes %v differ by more than one", tc.tasks, tc.seeds, n, sizes)
+				t.Errorf("%v, n = %d: shard sizes %v differ by more than one", tc.flags, n, sizes)
 			}
 		}
 	}
