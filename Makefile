@@ -44,6 +44,15 @@ COUNT ?= 1
 bench: deps
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(COUNT) -tags openblas ./...
 
+# Fuzz targets of issue 13, one after another, FUZZTIME each (`make test` runs
+# their seed corpora).
+FUZZTIME ?= 5m
+.PHONY: fuzz
+fuzz: deps
+	$(GO) test -run '^$$' -fuzz '^FuzzCheckpoint$$' -fuzztime $(FUZZTIME) ./mdgps/
+	$(GO) test -run '^$$' -fuzz '^FuzzConfigJSON$$' -fuzztime $(FUZZTIME) ./mdgps/
+	$(GO) test -run '^$$' -fuzz '^FuzzReadIterations$$' -fuzztime $(FUZZTIME) ./viz/
+
 # Notebooks (issue 8): `make lab` installs Jupyter + the GoNB kernel and MuJoCo, then starts
 # Jupyter on notebooks/ at 127.0.0.1 with a token and prints the URL (LAB_PORT=8888).
 .PHONY: lab

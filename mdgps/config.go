@@ -262,8 +262,8 @@ func (c *Config) Validate() error {
 		return bad("Workers", c.Workers, "≥ 0 (0 = GOMAXPROCS)")
 	case !finitePos(c.Init.InitVar):
 		return bad("Init.InitVar", c.Init.InitVar, "a finite value > 0")
-	case !(c.Init.Stiffness >= 0) || !(c.Init.StiffnessVel >= 0):
-		return bad("Init.Stiffness", c.Init.Stiffness, "≥ 0 (and StiffnessVel ≥ 0)")
+	case !(c.Init.Stiffness >= 0) || math.IsInf(c.Init.Stiffness, 0) || !(c.Init.StiffnessVel >= 0) || math.IsInf(c.Init.StiffnessVel, 0):
+		return bad("Init.Stiffness", c.Init.Stiffness, "a finite value ≥ 0 (and StiffnessVel a finite value ≥ 0)")
 	case !finitePos(c.Init.FinalWeight):
 		return bad("Init.FinalWeight", c.Init.FinalWeight, "a finite value > 0")
 	case c.Policy != NeuralPolicy && c.Policy != LinearPolicy:
