@@ -432,10 +432,11 @@ func equalAxes(p *plot.Plot, w, h vg.Length) error {
 	return nil
 }
 
-// ArmSVG draws arm figures side by side, cols to a row, at w × h in all (0 means
-// cols × DefaultWidth/2 wide and DefaultHeight per row), with one legend for all
-// of them below the panels (the snapshot times of the first figure: give every
-// panel the same Snapshots and Dt). Each panel keeps equal scales.
+// ArmSVG draws arm figures side by side, cols to a row, at w × h in all, with one
+// legend for all of them below the panels (the snapshot times of the first
+// figure: give every panel the same Snapshots and Dt). Each panel keeps equal
+// scales. w = 0 means a notebook column: DefaultWidth for one or two columns,
+// 1.4 × DefaultWidth for more; h = 0 means about square panels.
 func ArmSVG(cols int, w, h vg.Length, arms ...*Arm) ([]byte, error) {
 	if len(arms) == 0 {
 		return nil, fmt.Errorf("viz: ArmSVG: no figures")
@@ -443,10 +444,13 @@ func ArmSVG(cols int, w, h vg.Length, arms ...*Arm) ([]byte, error) {
 	cols = max(1, min(cols, len(arms)))
 	rows := (len(arms) + cols - 1) / cols
 	if w == 0 {
-		w = vg.Length(cols) * DefaultWidth / 2
+		w = DefaultWidth
+		if cols > 2 {
+			w = 1.4 * DefaultWidth
+		}
 	}
 	if h == 0 {
-		h = vg.Length(rows) * DefaultHeight
+		h = vg.Length(rows)*w/vg.Length(cols) + vg.Points(24)
 	}
 	var legend []legendEntry
 	plots := make([][]*plot.Plot, rows)
