@@ -31,8 +31,13 @@ func Encode(p *plot.Plot, format string, w, h vg.Length) ([]byte, error) {
 	if format == "svg" {
 		// Name the metric-compatible fonts too, so that readers without
 		// Liberation get the widths the layout measured.
-		return bytes.ReplaceAll(buf.Bytes(), []byte("font-family:Liberation Sans;"),
-			[]byte("font-family:'Liberation Sans',Arial,Helvetica,sans-serif;")), nil
+		b := bytes.ReplaceAll(buf.Bytes(), []byte("font-family:Liberation Sans;"),
+			[]byte("font-family:'Liberation Sans',Arial,Helvetica,sans-serif;"))
+		// A raster image (a heat map's cells) fills the rectangle the plot gave
+		// it: SVG's default keeps the image's own aspect ratio (100 × 9 cells
+		// drawn as a thin strip) and smooths its pixels.
+		return bytes.ReplaceAll(b, []byte("<image "),
+			[]byte(`<image preserveAspectRatio="none" style="image-rendering:pixelated" `)), nil
 	}
 	return buf.Bytes(), nil
 }

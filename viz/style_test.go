@@ -462,6 +462,29 @@ func TestHeatmapColours(t *testing.T) {
 	if z.Colour(0) != Viridis(0) || z.Colour(1e-15) != Viridis(0) || z.Colour(math.NaN()) != (color.NRGBA{255, 255, 255, 255}) {
 		t.Errorf("colours of 0, 1e-15, NaN: %v %v %v", z.Colour(0), z.Colour(1e-15), z.Colour(math.NaN()))
 	}
+	// The rendered cells fill the data area: the SVG's image has the data
+	// area's size and is stretched to it (SVG keeps an image's aspect ratio
+	// unless told not to, which drew 9 × 100 cells as a thin strip).
+	p, err := h.Plot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	svg, err := SVG(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`<image preserveAspectRatio="none"[^>]* width="([0-9.]+)" height="([0-9.]+)"`).FindSubmatch(svg)
+	if m == nil {
+		t.Fatal("no stretched <image> in the heat map's SVG")
+	}
+	d := LayoutOf(p, 0, 0).Data.Size()
+	w, _ := strconv.ParseFloat(string(m[1]), 64)
+	hh, _ := strconv.ParseFloat(string(m[2]), 64)
+	// 1 pt: the image spans the cell centres ± half a cell, the data area
+	// the same range; both are rounded in the SVG.
+	if math.Abs(w-float64(d.X)) > 1 || math.Abs(hh-float64(d.Y)) > 1 {
+		t.Errorf("image %v × %v pt, data area %v × %v pt", w, hh, d.X, d.Y)
+	}
 	// Viridis runs dark to light.
 	lum := func(f float64) float64 {
 		c := Viridis(f)
