@@ -104,6 +104,18 @@ type Config struct {
 	// §15.4: the submission's MDGPS step rule 'old' and its TrajOptLQRPython
 	// without a policy did so with 1e-6; current 0). BADMM never adds it.
 	CStepCovAdd float64
+	// FitExecutedActions fits the dynamics (and the prior's buffer) on the
+	// actions the actuators executed — the commanded ones clipped to the task's
+	// control limits (envs.ControlLimiter) — instead of the commanded ones the
+	// reference records (quirk Q24). Not a behaviour of either era: a remedy
+	// for tasks whose controllers saturate (obstacle: 1 N on 4.8 kg), where
+	// regressing the next state on commands beyond the limit flattens the
+	// fitted control gain F_u (Cond.ControlGain) and the C-step then asks for
+	// ever larger commands. Measured on obstacle (12 iterations, seeds 0–2):
+	// the fitted gain stays 5–8× larger, but saturation is unchanged (≈ 85 %)
+	// and the final distance worsens (off/classic 0.79 → 1.10 m, trajopt 0.27 →
+	// 0.54 m), so it is off by default and in both eras.
+	FitExecutedActions bool
 	// Compat reproduces the reference where our default differs: the [0.1, 5] clamp
 	// of the step ratio in the multiplier update (spec §7.7). The fitting and S-step
 	// packages have their own Compat switches inside DynPrior, Dynamics, PolPrior,

@@ -3,6 +3,7 @@ package mdgps
 import (
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"runtime"
 	"sync"
@@ -510,6 +511,9 @@ func (r *Run) FitDynamics() error {
 		c := r.st.Conds[m]
 		c.SampleCst, c.Cost = sampleCost(r.env, c.Samples)
 		b := batchOf(c.Samples, r.T, r.dims)
+		if cfg.FitExecutedActions {
+			r.clipActions(b.U)
+		}
 		if _, err := c.DynPrior.Update(b, fit.Init{Rand: r.stream(streamDynPrior, m)}); err != nil {
 			return fmt.Errorf("mdgps: condition %d: dynamics prior: %w", m, err)
 		}
@@ -524,6 +528,20 @@ func (r *Run) FitDynamics() error {
 		return err
 	}
 	return r.end(PhaseFitDynamics, t0)
+}
+
+// clipActions clips actions (rows of dU) to the task's control limits
+// (envs.ControlLimiter; unchanged without): the actions the actuators executed.
+func (r *Run) clipActions(u []float64) {
+	lim, ok := r.env.(envs.ControlLimiter)
+	if !ok {
+		return
+	}
+	lo, hi := lim.ControlLimits()
+	dU := len(lo)
+	for i := range u {
+		u[i] = math.Max(lo[i%dU], math.Min(hi[i%dU], u[i]))
+	}
 }
 
 // stack concatenates the samples' states and observations (row n·T + t).
