@@ -68,7 +68,7 @@ notebook-test: deps
 	NOTEBOOK_TESTS=1 $(GO) test -count=1 -timeout 30m -v -run 'TestNotebooks|TestLabServer' ./notebooks/
 
 # The paper's grid (issue 7): installs OpenBLAS and MuJoCo, builds cmd/mdgps with -tags openblas
-# and runs `mdgps reproduce` into data/paper (finished runs are skipped, so it resumes), writing
+# and runs `mdgps reproduce` for both eras into data/paper/{current,submission} (finished runs are skipped, so it resumes), writing
 # figures/{obstacle,peg,blindpeg}.svg, success.md and run-info.md. REPRODUCE_FLAGS passes flags on,
 # e.g. make reproduce REPRODUCE_FLAGS="--tasks obstacle --seeds 0".
 .PHONY: reproduce

@@ -58,7 +58,7 @@ func ReadIterations(dir string) ([]mdgps.Iteration, error) {
 // LoadRuns reads every run directory (a directory holding iterations.jsonl)
 // at or below the given paths, in lexical order of the directories, and
 // labels each by its records (NewRunData). Empty histories are left out.
-// LoadRuns("data/paper/runs") reads the whole reproduction grid.
+// LoadRuns("data/paper/current/runs") reads the current era's reproduction grid.
 func LoadRuns(paths ...string) ([]RunData, error) {
 	var dirs []string
 	seen := map[string]bool{}
