@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -527,5 +528,34 @@ func TestRunEra(t *testing.T) {
 	}
 	if r := readRecords(t, dir2); r[0]["era"] != "current" || r[0]["cstep_rounds"] != 4.0 {
 		t.Errorf("rounds over current: era %v, cstep_rounds %v", r[0]["era"], r[0]["cstep_rounds"])
+	}
+}
+
+func TestRises(t *testing.T) {
+	h := func(d ...float64) []mdgps.Iteration {
+		var out []mdgps.Iteration
+		for i, v := range d {
+			out = append(out, mdgps.Iteration{Iteration: i + 1, Task: "obstacle", Algorithm: "mdgps", Sampling: "off", Step: "global", DistanceMean: v})
+		}
+		return out
+	}
+	for _, c := range []struct {
+		d   []float64
+		n   int
+		sum float64
+	}{
+		{[]float64{3, 2, 1}, 0, 0},
+		{[]float64{3, 2, 2.5, 1, 1.5}, 2, 1},
+		{[]float64{1}, 0, 0},
+	} {
+		if n, s := rises(h(c.d...)); n != c.n || math.Abs(s-c.sum) > 1e-12 {
+			t.Errorf("rises(%v) = %d, %v; want %d, %v", c.d, n, s, c.n, c.sum)
+		}
+	}
+	r1, _ := viz.NewRunData(h(3, 2, 2.5, 1, 1.5))
+	r2, _ := viz.NewRunData(h(3, 2, 1, 1, 1))
+	tab := risesTable([]viz.RunData{r1, r2}, []string{"obstacle"}).Markdown()
+	if !strings.Contains(tab, "| Obstacle | off/global | 2 | 1.0 | 0.5 |") {
+		t.Errorf("rises table:\n%s", tab)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/mirrorgps/mirrorgps/envs/peg"
+	"github.com/mirrorgps/mirrorgps/mdgps"
 	"github.com/mirrorgps/mirrorgps/viz"
 )
 
@@ -64,6 +65,11 @@ func reportMarkdown(runs []viz.RunData, tasks []string, notes map[string]string,
 		}
 	}
 	b.WriteString(viz.SummaryTable(viz.Summarize(sel)).Markdown())
+	b.WriteString("\n## Monotonicity: iterations where the distance rises\n\n")
+	b.WriteString("The paper calls the global step \"more consistent and monotonic\". Per run, the number of " +
+		"iterations k = 2 … 12 whose mean distance exceeds iteration k − 1's, and the sum of those rises (m); " +
+		"mean over seeds.\n\n")
+	b.WriteString(risesTable(sel, tasks).Markdown())
 	if len(notes) > 0 {
 		b.WriteString("\n")
 		keys := make([]string, 0, len(notes))
@@ -116,3 +122,33 @@ func longCSV(runs []viz.RunData) string {
 }
 
 var errNoRuns = errors.New("no run directories (with iterations.jsonl) found")
+
+// rises counts the iterations whose distance exceeds the previous one's and
+// sums those increases.
+func rises(h []mdgps.Iteration) (n int, total float64) {
+	for k := 1; k < len(h); k++ {
+		if d := h[k].DistanceMean - h[k-1].DistanceMean; d > 0 {
+			n++
+			total += d
+		}
+	}
+	return n, total
+}
+
+// risesTable is, per task and variant, the mean over seeds of rises.
+func risesTable(runs []viz.RunData, tasks []string) *viz.Table {
+	t := &viz.Table{Header: []string{"task", "variant", "seeds", "rises (of 11)", "sum of rises"}}
+	for _, task := range tasks {
+		for _, g := range viz.Groups(task, runs) {
+			cnt, sum := 0.0, 0.0
+			for _, h := range g.Runs {
+				n, s := rises(h)
+				cnt += float64(n) / float64(len(g.Runs))
+				sum += s / float64(len(g.Runs))
+			}
+			t.Rows = append(t.Rows, []string{viz.TaskTitle(task), g.Name, fmt.Sprint(len(g.Runs)),
+				fmt.Sprintf("%.1f", cnt), fmt.Sprintf("%.3g", sum)})
+		}
+	}
+	return t
+}
