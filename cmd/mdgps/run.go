@@ -37,11 +37,11 @@ var (
 // runSpec is what identifies a run: the flags of `mdgps run`. It is saved
 // as config.json together with the driver configuration it produced.
 type runSpec struct {
-	Task       string `json:"task"`
-	Algorithm  string `json:"algorithm"`
-	Sampling   string `json:"sampling"`
-	Step       string `json:"step"`
-	Era        string `json:"era,omitempty"` // current (also when empty: written before eras existed) or submission
+	Task      string `json:"task"`
+	Algorithm string `json:"algorithm"`
+	Sampling  string `json:"sampling"`
+	Step      string `json:"step"`
+	Era       string `json:"era,omitempty"` // current (also when empty: written before eras existed) or submission
 	// Behaviours are submission-era behaviour groups (mdgps.EraBehaviours,
 	// comma-separated) switched on over Era: the ablation of issue era.
 	Behaviours string `json:"behaviours,omitempty"`
