@@ -147,6 +147,10 @@ EOF
 }
 
 start_slurm() {
+  # The array script asks 2 CPUs and 4 GB per task.
+  [ "$(nproc)" -ge 2 ] || die "the array script asks 2 CPUs per task; this machine has $(nproc)"
+  [ "$(awk '/MemTotal/ {print int($2 / 1024 * 0.95)}' /proc/meminfo)" -ge 4096 ] ||
+    die "the array script asks 4 GB per task; this machine has less than 4.3 GB"
   if ! command -v sbatch >/dev/null || ! command -v munged >/dev/null; then
     log "installing slurm-wlm and munge"
     export DEBIAN_FRONTEND=noninteractive
