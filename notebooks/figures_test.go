@@ -45,6 +45,57 @@ func checkCellLength(t errorer, nbPath string) {
 	}
 }
 
+// repoWrites are the calls a notebook cell must not make: running every cell
+// must leave the repository unchanged (issue 14, item 6: notebook 01 once
+// rewrote docs/figures/obstacle-paths.svg from a cell tagged skip-execution).
+// Runs write under $GONB_TMP_DIR through mdgps.Open, which is not listed.
+var repoWrites = []string{"SaveSVG(", "os.WriteFile(", "os.Create(", "os.OpenFile(", "%%writefile", "os.Remove", "os.Rename("}
+
+// checkNoWrites fails on cells that write files or that the test skips.
+func checkNoWrites(t errorer, nbPath string) {
+	t.Helper()
+	raw, err := os.ReadFile(nbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var book notebook
+	if err := json.Unmarshal(raw, &book); err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range book.Cells {
+		if c.CellType != "code" {
+			continue
+		}
+		for _, tag := range c.Metadata.Tags {
+			if tag == "skip-execution" {
+				t.Errorf("cell %d is tagged skip-execution: every cell must run (and leave the repository unchanged)", i)
+			}
+		}
+		for _, w := range repoWrites {
+			if strings.Contains(text(c.Source), w) {
+				t.Errorf("cell %d calls %s: a notebook writes no files (README figures come from make figures)", i, w)
+			}
+		}
+	}
+}
+
+// TestNoWritesRule checks the rule on notebook 01's old figure cell.
+func TestNoWritesRule(t *testing.T) {
+	book := map[string]any{"cells": []any{
+		map[string]any{"cell_type": "code", "metadata": map[string]any{"tags": []string{"skip-execution"}},
+			"source": "%%\nnb.Must(viz.SaveSVG(f, path))"},
+		map[string]any{"cell_type": "code", "source": "run := nb.Must1(mdgps.Open(path, env, cfg))"},
+	}}
+	b, _ := json.Marshal(book)
+	path := filepath.Join(t.TempDir(), "x.ipynb")
+	os.WriteFile(path, b, 0o644)
+	var errs []string
+	checkNoWrites(recorder{errs: &errs}, path)
+	if len(errs) != 2 || !strings.Contains(errs[0], "skip-execution") || !strings.Contains(errs[1], "SaveSVG(") {
+		t.Errorf("errors %q, want the tag and the SaveSVG call of cell 0", errs)
+	}
+}
+
 // TestCellLengthRule checks the line counting on a cell of 25 and one of 26 lines.
 func TestCellLengthRule(t *testing.T) {
 	dir := t.TempDir()

@@ -25,7 +25,7 @@
 //
 // Besides errors and expected outputs, every notebook is held to the figure
 // rules of issue 14: no code cell longer than MaxCellLines lines (blank and
-// comment lines count), no SVG text label with a number of more than 6
+// comment lines count), no cell that writes files or is skipped, no SVG text label with a number of more than 6
 // significant digits, and every figure's screenshot not blank.
 package notebooks_test
 
@@ -167,6 +167,7 @@ func TestNotebooks(t *testing.T) {
 				}
 			}
 			checkCellLength(t, nbPath)
+			checkNoWrites(t, nbPath)
 			t0 := time.Now()
 			raw := execute(t, nbPath, outDir)
 			d := time.Since(t0)
