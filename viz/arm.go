@@ -485,6 +485,8 @@ func ArmSVG(cols int, w, h vg.Length, arms ...*Arm) ([]byte, error) {
 			if p == nil {
 				continue
 			}
+			// Narrow panels: about one x label per 55 points, so they never touch.
+			p.X.Tick.Marker = sparseTicks{max: max(2, int(pw/vg.Points(55)))}
 			if err := equalAxes(p, pw, ph); err != nil {
 				return nil, err
 			}
@@ -499,14 +501,36 @@ func ArmSVG(cols int, w, h vg.Length, arms ...*Arm) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// sparseTicks are NiceTicks with at most max labels: when there are more, only
+// every m-th multiple of the step keeps its label (0 among them).
+type sparseTicks struct{ max int }
+
+func (s sparseTicks) Ticks(lo, hi float64) []plot.Tick {
+	ts := NiceTicks{}.Ticks(lo, hi)
+	if len(ts) <= s.max || len(ts) < 2 {
+		return ts
+	}
+	step := ts[1].Value - ts[0].Value
+	m := (len(ts) + s.max - 1) / s.max
+	for i, t := range ts {
+		if k := int(math.Round(t.Value / step)); k%m != 0 {
+			ts[i].Label = ""
+		}
+	}
+	return ts
+}
+
 // drawLegendRow draws the legend entries in one row, centred in c.
 func drawLegendRow(c draw.Canvas, entries []legendEntry, lg plot.Legend) {
 	sty := lg.TextStyle
 	sty.XAlign, sty.YAlign = draw.XLeft, draw.YCenter
-	thumbW, gap := vg.Points(14), vg.Points(18)
+	// Browsers may draw the text in a wider fallback font than the one measured
+	// here: room for 15 % more.
+	width := func(s string) vg.Length { return 1.15 * sty.Width(s) }
+	thumbW, gap := vg.Points(14), vg.Points(14)
 	total := vg.Length(0)
 	for _, e := range entries {
-		total += thumbW + vg.Points(4) + sty.Width(e.name) + gap
+		total += thumbW + vg.Points(4) + width(e.name) + gap
 	}
 	x := c.Min.X + (c.Max.X-c.Min.X-total+gap)/2
 	y := (c.Min.Y + c.Max.Y) / 2
@@ -516,7 +540,7 @@ func drawLegendRow(c draw.Canvas, entries []legendEntry, lg plot.Legend) {
 		e.thumb.Thumbnail(&tc)
 		x += thumbW + vg.Points(4)
 		c.FillText(sty, vg.Point{X: x, Y: y}, e.name)
-		x += sty.Width(e.name) + gap
+		x += width(e.name) + gap
 	}
 }
 
@@ -629,6 +653,7 @@ func AnimationOption(title string, m *envs.ArmMotion) (*ArmAnimationOption, erro
 		axis := func(name string, lo, hi float64, gap int) map[string]any {
 			return map[string]any{"type": "value", "gridIndex": i, "name": name, "nameLocation": "middle", "nameGap": gap,
 				"min": round4(lo), "max": round4(hi), "splitLine": map[string]any{"show": false},
+				"axisLine":  map[string]any{"onZero": false},
 				"axisLabel": map[string]any{"showMaxLabel": false, "showMinLabel": false}}
 		}
 		xAxes = append(xAxes, axis(v.HLabel, r[0], r[1], 28))
