@@ -28,11 +28,13 @@ import (
 //
 // Format v2, written by this build, is
 //
-//	magicV2                      "mirrorgps-checkpoint-v2\n"
-//	header (32 bytes, LE)        version uint32, flags uint32 (bit 0: zstd),
-//	                             raw payload length uint64, stored length uint64,
-//	                             CRC-64/ECMA of the stored bytes uint64
-//	stored payload               the raw payload, zstd-compressed when flag 0 is set
+//	magicV2        "mirrorgps-checkpoint-v2\n"
+//	header         (little-endian) version uint32, block count n uint32, raw
+//	               payload length uint64, CRC-64/ECMA of the header and table uint64
+//	block table    n × {kind uint32 (0 stored, 1 zstd), raw length uint32,
+//	               stored length uint32, 0 uint32, CRC-64/ECMA of the stored block uint64}
+//	blocks         the raw payload in blocks of 1 MiB, each zstd-compressed
+//	               unless it looks random or does not shrink
 //
 // and the raw payload is a uint64 length, a gob-encoded diskState, then the
 // literal float64 values of the arrays, byte-shuffled (byte plane 0 of every
@@ -57,9 +59,7 @@ const formatVersion = 2
 const (
 	magic   = "mirrorgps-checkpoint\n"    // format v1
 	magicV2 = "mirrorgps-checkpoint-v2\n" // format v2 and later
-	hdrLen  = 32
-
-	flagZstd = 1
+	hdrLen  = 24                          // version, block count, raw length, header CRC
 )
 
 var errNoCheckpoint = errors.New("mdgps: no checkpoint")
@@ -503,9 +503,7 @@ var (
 	zdecOnce sync.Once
 )
 
-// compress returns raw compressed with zstd at its fastest level, in two
-// concurrent streams' worth of blocks.
-func compress(raw []byte) []byte {
+func encoder() *zstd.Encoder {
 	zencOnce.Do(func() {
 		var err error
 		zenc, err = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(2), zstd.WithLowerEncoderMem(true))
@@ -513,78 +511,203 @@ func compress(raw []byte) []byte {
 			panic("mdgps: zstd encoder: " + err.Error())
 		}
 	})
-	return zenc.EncodeAll(raw, make([]byte, 0, len(raw)/2))
+	return zenc
 }
 
-// maxRaw bounds a payload's decompressed size (a damaged length field must not
-// make the reader allocate without bound).
-const maxRaw = 1 << 33
-
-func decompress(stored []byte, rawLen uint64) ([]byte, error) {
+func decoder() *zstd.Decoder {
 	zdecOnce.Do(func() {
 		var err error
-		zdec, err = zstd.NewReader(nil, zstd.WithDecoderConcurrency(2), zstd.WithDecoderMaxMemory(maxRaw))
+		zdec, err = zstd.NewReader(nil, zstd.WithDecoderConcurrency(2), zstd.WithDecoderMaxMemory(blockSize))
 		if err != nil {
 			panic("mdgps: zstd decoder: " + err.Error())
 		}
 	})
-	out, err := zdec.DecodeAll(stored, make([]byte, 0, min(rawLen, 1<<30)))
-	if err != nil {
-		return nil, err
-	}
-	if uint64(len(out)) != rawLen {
-		return nil, fmt.Errorf("payload is %d bytes, the header says %d", len(out), rawLen)
-	}
-	return out, nil
+	return zdec
 }
 
-// seal returns the file bytes of a raw payload.
-func seal(raw []byte) []byte {
-	stored := compress(raw)
-	out := make([]byte, 0, len(magicV2)+hdrLen+len(stored))
-	out = append(out, magicV2...)
-	out = binary.LittleEndian.AppendUint32(out, formatVersion)
-	out = binary.LittleEndian.AppendUint32(out, flagZstd)
-	out = binary.LittleEndian.AppendUint64(out, uint64(len(raw)))
-	out = binary.LittleEndian.AppendUint64(out, uint64(len(stored)))
-	out = binary.LittleEndian.AppendUint64(out, crc64.Checksum(stored, crcTable))
-	return append(out, stored...)
+const (
+	blockSize = 1 << 20 // raw bytes per block
+	tableLen  = 24      // bytes per block in the block table
+	maxRaw    = 1 << 36 // bound of a payload's raw size
+	blockRaw  = 0       // block kinds
+	blockZstd = 1
+)
+
+// entropy estimates the Shannon entropy (bits per byte) of b from up to 4096
+// evenly spaced bytes.
+func entropy(b []byte) float64 {
+	var hist [256]int
+	step := max(1, len(b)/4096)
+	n := 0
+	for i := 0; i < len(b); i += step {
+		hist[b[i]]++
+		n++
+	}
+	h := 0.0
+	for _, c := range hist {
+		if c > 0 {
+			p := float64(c) / float64(n)
+			h -= p * math.Log2(p)
+		}
+	}
+	return h
 }
 
-// unseal verifies the header and checksum of a v2 file and returns its raw payload.
+// sealParts returns the file of a raw payload as parts to write in order: the
+// magic and header, then the blocks. Each block of blockSize raw bytes is
+// zstd-compressed unless it looks random (the low mantissa planes: stored as
+// they are, which saves the compressor's time) or does not shrink; each has its
+// CRC-64, and the header's own CRC-64 covers the block table.
+func sealParts(raw []byte) [][]byte {
+	nb := (len(raw) + blockSize - 1) / blockSize
+	blocks := make([][]byte, nb)
+	kinds := make([]uint32, nb)
+	sums := make([]uint64, nb)
+	var wg sync.WaitGroup
+	next := make(chan int, nb)
+	for i := 0; i < nb; i++ {
+		next <- i
+	}
+	close(next)
+	for w := 0; w < min(2, nb); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				b := raw[i*blockSize : min(len(raw), (i+1)*blockSize)]
+				blocks[i], kinds[i] = b, blockRaw
+				if entropy(b) < 7.9 {
+					if c := encoder().EncodeAll(b, make([]byte, 0, len(b))); len(c) < len(b)-len(b)/32 {
+						blocks[i], kinds[i] = c, blockZstd
+					}
+				}
+				sums[i] = crc64.Checksum(blocks[i], crcTable)
+			}
+		}()
+	}
+	wg.Wait()
+	h := make([]byte, 0, len(magicV2)+hdrLen+nb*tableLen)
+	h = append(h, magicV2...)
+	h = binary.LittleEndian.AppendUint32(h, formatVersion)
+	h = binary.LittleEndian.AppendUint32(h, uint32(nb))
+	h = binary.LittleEndian.AppendUint64(h, uint64(len(raw)))
+	h = binary.LittleEndian.AppendUint64(h, 0) // header CRC, below
+	for i, b := range blocks {
+		n := min(len(raw), (i+1)*blockSize) - i*blockSize
+		h = binary.LittleEndian.AppendUint32(h, kinds[i])
+		h = binary.LittleEndian.AppendUint32(h, uint32(n))
+		h = binary.LittleEndian.AppendUint32(h, uint32(len(b)))
+		h = binary.LittleEndian.AppendUint32(h, 0)
+		h = binary.LittleEndian.AppendUint64(h, sums[i])
+	}
+	binary.LittleEndian.PutUint64(h[len(magicV2)+16:], headerSum(h))
+	return append([][]byte{h}, blocks...)
+}
+
+// headerSum is the CRC-64 of the header and block table, without the magic and
+// the CRC field itself.
+func headerSum(h []byte) uint64 {
+	c := crc64.Update(0, crcTable, h[len(magicV2):len(magicV2)+16])
+	return crc64.Update(c, crcTable, h[len(magicV2)+hdrLen:])
+}
+
+// seal returns the file bytes of a raw payload (sealParts joined).
+func seal(raw []byte) []byte { return bytes.Join(sealParts(raw), nil) }
+
+// unseal verifies the header, the block table and every block's checksum of a
+// v2 file, then decompresses its raw payload.
 func unseal(data []byte) ([]byte, error) {
 	if len(data) < len(magicV2)+hdrLen {
 		return nil, errors.New("truncated header")
 	}
 	h := data[len(magicV2):]
 	version := binary.LittleEndian.Uint32(h)
-	flags := binary.LittleEndian.Uint32(h[4:])
+	nb := uint64(binary.LittleEndian.Uint32(h[4:]))
 	rawLen := binary.LittleEndian.Uint64(h[8:])
-	storedLen := binary.LittleEndian.Uint64(h[16:])
-	sum := binary.LittleEndian.Uint64(h[24:])
-	stored := data[len(magicV2)+hdrLen:]
+	sum := binary.LittleEndian.Uint64(h[16:])
 	if version != formatVersion {
 		return nil, fmt.Errorf("format version %d, this build reads 1 and %d", version, formatVersion)
 	}
-	if uint64(len(stored)) != storedLen {
-		return nil, fmt.Errorf("%w (payload is %d bytes, the header says %d: truncated or extended)", ErrChecksum, len(stored), storedLen)
+	if nb*tableLen > uint64(len(h)-hdrLen) {
+		return nil, fmt.Errorf("%w (the block table of %d blocks is cut short)", ErrChecksum, nb)
 	}
-	if crc64.Checksum(stored, crcTable) != sum {
-		return nil, ErrChecksum
+	end := len(magicV2) + hdrLen + int(nb)*tableLen
+	if headerSum(data[:end]) != sum {
+		return nil, fmt.Errorf("%w (header)", ErrChecksum)
 	}
-	if flags&^flagZstd != 0 {
-		return nil, fmt.Errorf("unknown flags %#x", flags)
+	if rawLen > maxRaw || rawLen > nb*blockSize {
+		return nil, fmt.Errorf("payload of %d bytes in %d blocks", rawLen, nb)
 	}
-	if rawLen > maxRaw {
-		return nil, fmt.Errorf("payload of %d bytes is beyond this build's limit", rawLen)
+	type block struct {
+		kind          uint32
+		raw, stored   int
+		sum           uint64
+		rawAt, dataAt int
 	}
-	if flags&flagZstd == 0 {
-		if uint64(len(stored)) != rawLen {
-			return nil, fmt.Errorf("payload is %d bytes, the header says %d", len(stored), rawLen)
+	blocks := make([]block, nb)
+	rawAt, dataAt := 0, end
+	for i := range blocks {
+		t := data[len(magicV2)+hdrLen+i*tableLen:]
+		b := block{kind: binary.LittleEndian.Uint32(t), raw: int(binary.LittleEndian.Uint32(t[4:])),
+			stored: int(binary.LittleEndian.Uint32(t[8:])), sum: binary.LittleEndian.Uint64(t[16:]), rawAt: rawAt, dataAt: dataAt}
+		if b.kind > blockZstd || b.raw > blockSize || b.stored > blockSize || (b.kind == blockRaw && b.stored != b.raw) {
+			return nil, fmt.Errorf("block %d: kind %d, %d raw and %d stored bytes", i, b.kind, b.raw, b.stored)
 		}
-		return stored, nil
+		rawAt += b.raw
+		dataAt += b.stored
+		blocks[i] = b
 	}
-	return decompress(stored, rawLen)
+	if uint64(rawAt) != rawLen {
+		return nil, fmt.Errorf("blocks hold %d raw bytes, the header says %d", rawAt, rawLen)
+	}
+	if dataAt != len(data) {
+		return nil, fmt.Errorf("%w (the blocks end at byte %d of %d: truncated or extended)", ErrChecksum, dataAt, len(data))
+	}
+	raw := make([]byte, rawLen)
+	errs := make([]error, nb)
+	var wg sync.WaitGroup
+	next := make(chan int, nb)
+	for i := range blocks {
+		next <- i
+	}
+	close(next)
+	for w := 0; w < min(2, len(blocks)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				b := blocks[i]
+				stored := data[b.dataAt : b.dataAt+b.stored]
+				if crc64.Checksum(stored, crcTable) != b.sum {
+					errs[i] = fmt.Errorf("%w (block %d)", ErrChecksum, i)
+					continue
+				}
+				dst := raw[b.rawAt : b.rawAt+b.raw]
+				if b.kind == blockRaw {
+					copy(dst, stored)
+					continue
+				}
+				out, err := decoder().DecodeAll(stored, dst[:0])
+				switch {
+				case err != nil:
+					errs[i] = fmt.Errorf("block %d: %w", i, err)
+				case len(out) != b.raw || (b.raw > 0 && &out[0] != &dst[0]):
+					errs[i] = fmt.Errorf("block %d: %d bytes, the table says %d", i, len(out), b.raw)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	// A checksum failure anywhere comes first: it says the file is damaged.
+	for _, err := range errs {
+		if errors.Is(err, ErrChecksum) {
+			return nil, err
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return raw, nil
 }
 
 // decodeState rebuilds the state of a raw v2 payload. Every index, length and
@@ -683,14 +806,18 @@ func save(path string, st *state) error {
 	if err != nil {
 		return err
 	}
-	data := seal(raw)
+	parts := sealParts(raw)
 	t1 := time.Now()
-	sync, err := writeAtomic(path, data)
+	sync, err := writeAtomic(path, parts)
 	if err != nil {
 		return fmt.Errorf("mdgps: writing checkpoint: %w", err)
 	}
+	size := 0
+	for _, p := range parts {
+		size += len(p)
+	}
 	lastWriteMu.Lock()
-	lastWrite = WriteStats{Raw: len(raw), Stored: len(data), Encode: t1.Sub(t0).Seconds(), Write: time.Since(t1).Seconds() - sync, Sync: sync}
+	lastWrite = WriteStats{Raw: len(raw), Stored: size, Encode: t1.Sub(t0).Seconds(), Write: time.Since(t1).Seconds() - sync, Sync: sync}
 	lastWriteMu.Unlock()
 	return nil
 }
@@ -698,17 +825,21 @@ func save(path string, st *state) error {
 // tmpPrefix is the name prefix of path's temporary files.
 func tmpPrefix(path string) string { return filepath.Base(path) + ".tmp" }
 
-// writeAtomic replaces path by data: a temporary file in the same folder,
-// fsynced, renamed over path, then the folder fsynced. It returns the seconds
-// spent waiting for the two fsyncs.
-func writeAtomic(path string, data []byte) (syncSec float64, err error) {
+// writeAtomic replaces path by the parts written in order: a temporary file in
+// the same folder, fsynced, renamed over path, then the folder fsynced. It
+// returns the seconds spent waiting for the two fsyncs.
+func writeAtomic(path string, parts [][]byte) (syncSec float64, err error) {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, tmpPrefix(path)+"*")
 	if err != nil {
 		return 0, err
 	}
 	tmp := f.Name()
-	_, err = f.Write(data)
+	for _, p := range parts {
+		if err == nil {
+			_, err = f.Write(p)
+		}
+	}
 	ts := time.Now()
 	if err == nil {
 		err = f.Sync()

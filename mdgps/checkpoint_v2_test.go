@@ -198,7 +198,7 @@ func TestCheckpointBitFlips(t *testing.T) {
 		data := bytes.Clone(good)
 		i := rng.IntN(len(data))
 		if k < 8 {
-			i = len(magicV2) + 24 + k // every byte of the checksum itself
+			i = len(magicV2) + 16 + k // every byte of the header's checksum
 		}
 		data[i] ^= 1 << rng.IntN(8)
 		bad := filepath.Join(dir, fmt.Sprintf("flip%d", k))
