@@ -124,8 +124,8 @@ func (g *GMM) Mass() []float64 {
 //
 // where a cluster with π_k < 1e-4/K is "rebooted" to uniform weights w_nk = 1/n.
 // EM stops before the M-step when Config.Stop's test fires (by default when ll
-// decreases or when |ll − ll_prev| < 1e-5·|ll_prev|; Compat: < 1e-5·ll_prev,
-// quirk Q4; see StopRule), or after Config.MaxIter iterations. Errors: *lingauss.NonFiniteError for NaN/Inf data, *NotPDError when
+// decreases or when |ll − ll_prev| < 10⁻²·n; Compat: < 1e-5·ll_prev, quirk Q4;
+// see StopRule), or after Config.MaxIter iterations. Errors: *lingauss.NonFiniteError for NaN/Inf data, *NotPDError when
 // a cluster covariance is numerically not positive definite, *EmptyClusterError
 // (Compat only) for an empty initial cluster, *LogLikError when the
 // log-likelihood overflows.
@@ -186,7 +186,7 @@ func (g *GMM) Fit(data []float64, D, K int, init Init) (EMResult, error) {
 		if math.IsNaN(ll) || math.IsInf(ll, 0) {
 			return res, &LogLikError{Iteration: itr, LogLik: ll}
 		}
-		if stop, why := rule.test(ll, prevll, n, tol); stop {
+		if stop, why := rule.test(ll, prevll, n, tol, !res.Reinitialised); stop {
 			res.Stop = why
 			break
 		}
