@@ -297,9 +297,10 @@ func (f *Paths) Chart() Snippeter {
 	gw := DefaultWidthPx - chartGridLeft - 30 - LegendWidthPx(legend) - chartLegendRight
 	gh := DefaultHeightPx - chartGridTop - chartGridBottom
 	b := equalScales(f.Bounds(), float64(gw)/float64(gh))
-	// Whole half metres at the ends, so that echarts labels its first and
-	// last ticks with short numbers (it labels the range's ends as they are).
-	b = Box{math.Floor(2*b.XMin) / 2, math.Ceil(2*b.XMax) / 2, math.Floor(2*b.YMin) / 2, math.Ceil(2*b.YMax) / 2}
+	// Whole metres at the ends, so that echarts labels its first and last
+	// ticks with short numbers apart from their neighbours (it labels the
+	// range's ends as they are).
+	b = Box{math.Floor(b.XMin), math.Ceil(b.XMax), math.Floor(b.YMin), math.Ceil(b.YMax)}
 	round := func(v float64) float64 { return v }
 	c.SetGlobalOptions(chartBase(f.Title, legend, 0)...)
 	c.SetGlobalOptions(
