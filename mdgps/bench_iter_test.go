@@ -1,8 +1,11 @@
+//go:build unix
+
 package mdgps
 
 import (
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 
@@ -14,7 +17,9 @@ import (
 // cached across benchmark runs in $MDGPS_BENCH_CACHE (default
 // $TMPDIR/mirrorgps-bench-peg8.run), so that -count 5 or a profile costs one
 // setup. A cache that does not open (another config or checkpoint format) is
-// rebuilt. Needs MuJoCo.
+// rebuilt. Besides wall seconds per phase it reports the process's CPU seconds
+// per phase (<phase>-cpu-s) and in all (cpu-s/op), which stay meaningful when
+// other jobs load the machine. Needs MuJoCo.
 func BenchmarkIterationPegCached(b *testing.B) {
 	env, err := peg.New()
 	if err != nil {
@@ -47,7 +52,8 @@ func BenchmarkIterationPegCached(b *testing.B) {
 	}
 	path := filepath.Join(b.TempDir(), "bench.run")
 	cfg.Iterations = 9
-	phaseSec := map[Phase]float64{}
+	phaseSec, phaseCPU := map[Phase]float64{}, map[Phase]float64{}
+	cpuAll := 0.0
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
@@ -62,16 +68,29 @@ func BenchmarkIterationPegCached(b *testing.B) {
 		b.StartTimer()
 		for finished := false; !finished; {
 			p := r.Phase()
-			t0 := time.Now()
+			t0, c0 := time.Now(), processCPU()
 			_, fin, err := r.Next()
 			if err != nil {
 				b.Fatal(err)
 			}
 			finished = fin
 			phaseSec[p] += time.Since(t0).Seconds()
+			phaseCPU[p] += processCPU() - c0
+			cpuAll += processCPU() - c0
 		}
 	}
 	for p, s := range phaseSec {
 		b.ReportMetric(s/float64(b.N), string(p)+"-s")
+		b.ReportMetric(phaseCPU[p]/float64(b.N), string(p)+"-cpu-s")
 	}
+	b.ReportMetric(cpuAll/float64(b.N), "cpu-s/op")
+}
+
+// processCPU returns the process's user + system CPU seconds.
+func processCPU() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
