@@ -74,11 +74,12 @@ stop_started() {
 }
 JOB=""
 MERGE=""
+JOBS_DONE=""
 cleanup() {
   # Jobs left behind (a failure or Ctrl-C before they finished) are cancelled, so that they do
   # not run later into a deleted work directory.
   local j
-  for j in $JOB $MERGE; do
+  [ -n "$JOBS_DONE" ] || for j in $JOB $MERGE; do
     if [ -n "$(squeue -h -j "$j" 2>/dev/null)" ]; then
       scancel "$j" 2>/dev/null && log "cancelled job $j"
     fi
@@ -295,6 +296,7 @@ while [ -n "$(squeue -h -j "$JOB,$MERGE" 2>/dev/null)" ]; do
   [ "$(date +%s)" -lt "$deadline" ] || die "the array and the merge did not finish within ${TIMEOUT} s: $(squeue -r -j "$JOB,$MERGE" -o '%i %T %r' | tr '\n' ';'); logs in $WORK/array"
   sleep 2
 done
+JOBS_DONE=1 # nothing left to cancel (and no squeue once the controller is stopped)
 # Every task completed with status 0; the interrupted one ran again.
 tasks=$(scontrol -o show job "$JOB" 2>/dev/null) || die "scontrol show job $JOB: the job record is gone"
 for i in $(seq 0 $((SHARDS - 1))); do
