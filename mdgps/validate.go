@@ -155,6 +155,16 @@ func (v *validator) gmm(field string, g *fit.GMM, D int) bool {
 	return v.pd(field+".Sigma", g.Sigma, D, g.K)
 }
 
+// same checks that a configuration stored inside the state (a prior's, the
+// network's) is the run's: the run's configuration is the truth, and a damaged
+// copy (say an EM iteration limit of 2³¹) must not run.
+func (v *validator) same(field string, got, want any) bool {
+	if d := diffValues("", reflect.ValueOf(got), reflect.ValueOf(want)); d != "" {
+		return v.fail(field, "differs from the run's configuration: %s", d)
+	}
+	return true
+}
+
 func (v *validator) priorConfig(field string, c fit.PriorConfig) bool {
 	if err := c.Validate(); err != nil {
 		return v.fail(field, "%v", err)
@@ -262,7 +272,7 @@ func (v *validator) state(st *state, s shape) bool {
 		if p == nil {
 			return v.fail(f+".DynPrior", "missing")
 		}
-		if !v.priorConfig(f+".DynPrior.Config", p.Config) {
+		if !v.priorConfig(f+".DynPrior.Config", p.Config) || !v.same(f+".DynPrior.Config", p.Config, cfg.DynPrior) {
 			return false
 		}
 		if p.T != T || p.DX != d.X || p.DU != d.U {
@@ -280,7 +290,7 @@ func (v *validator) state(st *state, s shape) bool {
 			if q == nil {
 				return v.fail(f+".PolPrior", "missing")
 			}
-			if !v.priorConfig(f+".PolPrior.Config", q.Config) {
+			if !v.priorConfig(f+".PolPrior.Config", q.Config) || !v.same(f+".PolPrior.Config", q.Config, cfg.PolPrior) {
 				return false
 			}
 			if q.T != T || q.DX != d.X || q.DO != d.O || q.DU != d.U {
@@ -387,6 +397,11 @@ func (v *validator) global(st *state, s shape) bool {
 		}
 		if err := m.Config.Validate(); err != nil {
 			return v.fail("MLP.Config", "%v", err)
+		}
+		nc := s.cfg.NN
+		nc.Seed = s.cfg.Seed
+		if !v.same("MLP.Config", m.Config, nc) {
+			return false
 		}
 		n, prev := 0, d.O
 		for i, h := range append(append([]int(nil), m.Config.Hidden...), d.U) {
