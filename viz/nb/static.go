@@ -34,9 +34,9 @@ const InteractivePlaceholder = "(an interactive chart: run the notebook to see i
 // StaticNotebook returns a copy of an executed notebook (nbformat 4 JSON)
 // whose outputs render without JavaScript, as on GitHub: every figure shown
 // as SVG inside HTML (Show) becomes an image/svg+xml output, every
-// interactive chart (Interactive) is replaced by its SVG twin, and other
-// HTML holding scripts by InteractivePlaceholder. Tables, markdown and text
-// are kept.
+// interactive chart (Interactive) is replaced by its SVG twin (one without a
+// twin by InteractivePlaceholder), and widgets (a slider's input and script)
+// and empty HTML outputs are dropped. Tables, markdown and text are kept.
 func StaticNotebook(ipynb []byte) ([]byte, error) {
 	var nb map[string]any
 	dec := json.NewDecoder(bytes.NewReader(ipynb))
@@ -47,24 +47,31 @@ func StaticNotebook(ipynb []byte) ([]byte, error) {
 	cells, _ := nb["cells"].([]any)
 	for _, c := range cells {
 		cell, _ := c.(map[string]any)
-		outs, _ := cell["outputs"].([]any)
+		outs, ok := cell["outputs"].([]any)
+		if !ok {
+			continue
+		}
+		kept := []any{}
 		for _, o := range outs {
 			out, _ := o.(map[string]any)
 			data, _ := out["data"].(map[string]any)
-			if data == nil {
-				continue
-			}
-			h, ok := data["text/html"]
-			if !ok {
+			h, isHTML := data["text/html"]
+			if !isHTML {
+				kept = append(kept, o)
 				continue
 			}
 			html := joinText(h)
-			if svg, ok := staticSVG(html); ok {
+			switch svg, ok := staticSVG(html); {
+			case ok:
 				out["data"] = map[string]any{"image/svg+xml": svg, "text/plain": "<figure>"}
-			} else if strings.Contains(html, "<script") {
+			case strings.Contains(html, "echarts"):
 				out["data"] = map[string]any{"text/plain": InteractivePlaceholder}
+			case strings.TrimSpace(html) == "" || strings.Contains(html, "<script") || strings.Contains(html, "<input"):
+				continue // a widget, its script, or an empty placeholder: nothing to read without a kernel
 			}
+			kept = append(kept, out)
 		}
+		cell["outputs"] = kept
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

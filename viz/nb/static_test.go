@@ -15,7 +15,10 @@ func TestStaticNotebook(t *testing.T) {
 			map[string]any{"cell_type": "code", "outputs": []any{
 				map[string]any{"output_type": "display_data", "data": map[string]any{"text/html": []any{"<div>", svg, "</div>"}}},
 				map[string]any{"output_type": "display_data", "data": map[string]any{"text/html": chart}},
-				map[string]any{"output_type": "display_data", "data": map[string]any{"text/html": "<script>x()</script><div></div>"}},
+				map[string]any{"output_type": "display_data", "data": map[string]any{"text/html": "<script>echarts.init(x)</script><div></div>"}},
+				map[string]any{"output_type": "display_data", "data": map[string]any{"text/html": `<input type="range" id="s"/>`}},
+				map[string]any{"output_type": "display_data", "data": map[string]any{"text/html": "<script>gonb_comm()</script>"}},
+				map[string]any{"output_type": "display_data", "data": map[string]any{"text/html": []any{}}},
 				map[string]any{"output_type": "display_data", "data": map[string]any{"text/html": "<table><tr><td>1</td></tr></table>"}},
 				map[string]any{"output_type": "stream", "name": "stdout", "text": "hello\n"},
 			}},
@@ -51,8 +54,11 @@ func TestStaticNotebook(t *testing.T) {
 	if !strings.Contains(outs[3].Data["text/html"], "<table>") || outs[4].Text != "hello\n" || nb.NBFormat != 4 {
 		t.Errorf("table, stream or format changed: %+v", nb)
 	}
-	if strings.Contains(string(got), "echarts") {
-		t.Error("the static notebook still holds the echarts script")
+	if len(outs) != 5 {
+		t.Errorf("%d outputs, want 5 (the slider, its script and the empty output dropped)", len(outs))
+	}
+	if strings.Contains(string(got), "echarts.min") || strings.Contains(string(got), "<script") || strings.Contains(string(got), "<input") {
+		t.Error("the static notebook still holds a script or a widget")
 	}
 	if _, err := StaticNotebook([]byte("{")); err == nil {
 		t.Error("no error for broken JSON")
