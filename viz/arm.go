@@ -556,11 +556,12 @@ func (a *Arm) Chart() Snippeter {
 
 // Animation geometry in CSS pixels: two panels side by side.
 const (
-	armAnimWidth  = 960
-	armAnimHeight = 560
-	armPanelW     = 400 // largest panel width
-	armPanelH     = 390 // largest panel height
-	armPanelTop   = 70
+	armAnimWidth = DefaultWidthPx // a notebook column
+	armPanelW    = 285            // largest panel width
+	armPanelH    = 330            // largest panel height
+	armPanelTop  = 70
+	armPanelLeft = 55 // room for the first panel's y labels
+	armPanelGap  = 70 // room for the second panel's y labels
 )
 
 // ArmAnimation returns an echarts chart that animates the motion in the side and
@@ -588,7 +589,7 @@ func ArmAnimation(title string, m *envs.ArmMotion) (*charts.Line, error) {
 	}
 	c := charts.NewLine()
 	c.SetGlobalOptions(
-		charts.WithInitializationOpts(opts.Initialization{Width: fmt.Sprintf("%dpx", armAnimWidth), Height: fmt.Sprintf("%dpx", armAnimHeight)}),
+		charts.WithInitializationOpts(opts.Initialization{Width: fmt.Sprintf("%dpx", armAnimWidth), Height: fmt.Sprintf("%dpx", option.Height)}),
 		charts.WithTitleOpts(opts.Title{Title: title}))
 	// The table's polygons are drawn by a custom series, whose renderItem must be
 	// a function: set here, after the JSON option is parsed.
@@ -615,6 +616,7 @@ func ArmAnimation(title string, m *envs.ArmMotion) (*charts.Line, error) {
 type ArmAnimationOption struct {
 	Option   map[string]any
 	Polygons map[string][]armPolygon
+	Height   int // the chart's height in pixels: the panels, their axes and the timeline
 }
 
 type armPolygon struct {
@@ -643,13 +645,14 @@ func AnimationOption(title string, m *envs.ArmMotion) (*ArmAnimationOption, erro
 		ranges[i] = [4]float64{p.X.Min, p.X.Max, p.Y.Min, p.Y.Max}
 		scale = math.Min(scale, math.Min(armPanelW/(p.X.Max-p.X.Min), armPanelH/(p.Y.Max-p.Y.Min)))
 	}
-	left := 60.0
+	left := float64(armPanelLeft)
 	for i, v := range views {
 		r := ranges[i]
 		scales[i] = scale
 		gw, gh := scale*(r[1]-r[0]), scale*(r[3]-r[2])
 		grids = append(grids, map[string]any{"left": left, "top": armPanelTop, "width": gw, "height": gh})
-		left += gw + 80
+		out.Height = max(out.Height, int(math.Ceil(armPanelTop+gh+110))) // x labels and name, the timeline
+		left += gw + armPanelGap
 		axis := func(name string, lo, hi float64, gap int) map[string]any {
 			return map[string]any{"type": "value", "gridIndex": i, "name": name, "nameLocation": "middle", "nameGap": gap,
 				"min": round4(lo), "max": round4(hi), "splitLine": map[string]any{"show": false},
@@ -735,11 +738,11 @@ func AnimationOption(title string, m *envs.ArmMotion) (*ArmAnimationOption, erro
 		"baseOption": map[string]any{
 			"title": map[string]any{"text": title, "left": "center"},
 			"timeline": map[string]any{"axisType": "category", "data": times, "autoPlay": false, "loop": true,
-				"playInterval": math.Round(1000 * m.Dt), "left": 60, "right": 60, "bottom": 10,
+				"playInterval": math.Round(1000 * m.Dt), "left": 30, "right": 30, "bottom": 10,
 				"controlStyle": map[string]any{"showPlayBtn": true, "showPrevBtn": true, "showNextBtn": true},
 				"label":        map[string]any{"interval": 19}, "tooltip": map[string]any{"formatter": "t = {b} s"}},
 			"grid": grids, "xAxis": xAxes, "yAxis": yAxes, "series": series,
-			"graphic": []map[string]any{{"type": "text", "left": 60, "top": 38,
+			"graphic": []map[string]any{{"type": "text", "left": armPanelLeft, "top": 38,
 				"style": map[string]any{"text": "side view (from +x)", "fill": "#333"}},
 				{"type": "text", "left": grids[1]["left"], "top": 38,
 					"style": map[string]any{"text": "top view (looking down)", "fill": "#333"}}},
