@@ -49,6 +49,7 @@ func FuzzCheckpoint(f *testing.F) {
 			return
 		}
 		defer r.Close()
+		r.SetAutosave(false) // no checkpoint writes (fsync) in the phases: cheap executions
 		for i := 0; i < 4 && !r.Done(); i++ {
 			if _, _, err := r.Next(); err != nil {
 				if strings.Contains(err.Error(), "internal failure (panic)") {
