@@ -116,6 +116,12 @@ type Config struct {
 	// and the final distance worsens (off/classic 0.79 → 1.10 m, trajopt 0.27 →
 	// 0.54 m), so it is off by default and in both eras.
 	FitExecutedActions bool
+	// CStepControllerCov constrains MDGPS's C-step against π̄_i's gains and
+	// offsets with the sampled controller's covariance instead of π̄_i's own
+	// (the reference's option use_lg_covar = True; both eras leave it off): a
+	// remedy when the network's covariance, shrinking with the controllers',
+	// makes KL(p ‖ π̄) dominated by the mean mismatch. Default false.
+	CStepControllerCov bool
 	// Compat reproduces the reference where our default differs: the [0.1, 5] clamp
 	// of the step ratio in the multiplier update (spec §7.7). The fitting and S-step
 	// packages have their own Compat switches inside DynPrior, Dynamics, PolPrior,

@@ -176,3 +176,34 @@ func TestFitExecutedActions(t *testing.T) {
 		t.Errorf("fitted gain on executed actions %.4g, on commanded %.4g: want over twice the commanded", ge, gc)
 	}
 }
+
+// TestCStepControllerCov: with the option, MDGPS's C-step is constrained
+// against π̄'s gains with the sampled controller's covariance; without it,
+// against π̄ itself.
+func TestCStepControllerCov(t *testing.T) {
+	for _, on := range []bool{false, true} {
+		cfg := shortObstacle(1)
+		cfg.CStepControllerCov = on
+		r, err := New(obstacle.New(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for r.Phase() != PhaseCStep {
+			if _, _, err := r.Next(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		c := r.st.Conds[0]
+		ref := r.problem(c).Ref
+		wantCov := c.Lin.Cov
+		if on {
+			wantCov = c.Local.Cov
+		}
+		if !reflect.DeepEqual(ref.K, c.Lin.K) || !reflect.DeepEqual(ref.Bias, c.Lin.Bias) || !reflect.DeepEqual(ref.Cov, wantCov) {
+			t.Errorf("option %v: the C-step's reference does not take π̄'s gains with the expected covariance", on)
+		}
+		if on && reflect.DeepEqual(c.Lin.Cov, c.Local.Cov) {
+			t.Fatal("π̄ and the controller have the same covariance: the test cannot tell them apart")
+		}
+	}
+}

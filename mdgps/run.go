@@ -775,6 +775,11 @@ func (r *Run) problem(c *condState) *trajopt.Problem {
 		pr.Lin, pr.PolWt, pr.LambdaK, pr.Lambdak = c.Lin, b.PolWt, b.LambdaK, b.Lambdak
 	default:
 		pr.Kind, pr.Ref = trajopt.AgainstPolicy, c.Lin
+		if cfg.CStepControllerCov {
+			// The reference's use_lg_covar = True: the KL's reference keeps
+			// π̄'s gains with the sampled controller's covariance.
+			pr.Ref = withCovOf(c.Lin, c.Local)
+		}
 	}
 	return pr
 }
