@@ -518,3 +518,23 @@ func TestCheckpointLoadReadOnly(t *testing.T) {
 		t.Error("Load changed the file")
 	}
 }
+
+// TestCheckpointLockReleasedOnError: an Open that refuses the checkpoint does
+// not keep the run's lock.
+func TestCheckpointLockReleasedOnError(t *testing.T) {
+	env, cfg := tinyLinear(t)
+	path := filepath.Join(t.TempDir(), "bad.run")
+	if err := os.WriteFile(path, []byte(magicV2+"damaged"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(path, env, cfg); err == nil {
+		t.Fatal("a damaged checkpoint opened")
+	}
+	abs, _ := filepath.Abs(path)
+	locksMu.Lock()
+	_, held := locks[LockPath(abs)]
+	locksMu.Unlock()
+	if held {
+		t.Error("the lock is still held after a refused Open")
+	}
+}

@@ -3,7 +3,10 @@ package mdgps
 import (
 	"errors"
 	"fmt"
+	"runtime"
+	"strings"
 	"sync"
+	"weak"
 
 	"github.com/mirrorgps/mirrorgps/envs"
 	"github.com/mirrorgps/mirrorgps/mdgps/cost"
@@ -31,12 +34,12 @@ func Open(path string, env envs.Env, cfg Config) (r *Run, err error) {
 	cfg = cfg.normalized()
 	r = &Run{path: path, env: env, dims: env.Dims(), T: env.T()}
 	if path != "" {
-		release, err := acquire(path)
-		if err != nil {
-			return nil, err
+		release, lerr := acquire(path)
+		if lerr != nil {
+			return nil, lerr
 		}
-		defer func() {
-			if err != nil {
+		defer func() { // err and r are Open's results
+			if err != nil || r == nil {
 				release()
 				return
 			}
@@ -84,41 +87,48 @@ func validateSafely(path string, st *state, s shape) (err error) {
 	return validate(path, st, s)
 }
 
-// handles holds the lock release of every open Run with a path.
+// handles holds the lock release of every open Run with a path, by weak
+// reference: a run dropped without Close releases its lock when it is
+// garbage-collected (it can no longer write).
 var (
 	handlesMu sync.Mutex
-	handles   = map[*Run]func(){}
-	closed    = map[*Run]bool{}
+	handles   = map[weak.Pointer[Run]]func(){}
 )
 
 func setRelease(r *Run, release func()) {
+	wp := weak.Make(r)
 	handlesMu.Lock()
-	defer handlesMu.Unlock()
-	handles[r] = release
+	handles[wp] = release
+	handlesMu.Unlock()
+	runtime.AddCleanup(r, takeRelease, wp)
 }
+
+// takeRelease removes and runs the lock release of a run.
+func takeRelease(wp weak.Pointer[Run]) {
+	handlesMu.Lock()
+	release := handles[wp]
+	delete(handles, wp)
+	handlesMu.Unlock()
+	if release != nil {
+		release()
+	}
+}
+
+// closedMark prefixes the path of a closed run (a path cannot hold a NUL byte).
+const closedMark = "\x00closed\x00"
 
 // Close releases the run's lock (Open). The run stays readable in memory but no
 // longer writes its checkpoint: its phases and Save return an error. Close is
 // idempotent; a run without a path has nothing to release.
 func (r *Run) Close() error {
-	handlesMu.Lock()
-	release := handles[r]
-	delete(handles, r)
-	if r.path != "" {
-		closed[r] = true
+	if r.path != "" && !r.isClosed() {
+		r.path = closedMark + r.path
 	}
-	handlesMu.Unlock()
-	if release != nil {
-		release()
-	}
+	takeRelease(weak.Make(r))
 	return nil
 }
 
-func (r *Run) isClosed() bool {
-	handlesMu.Lock()
-	defer handlesMu.Unlock()
-	return closed[r]
-}
+func (r *Run) isClosed() bool { return strings.HasPrefix(r.path, closedMark) }
 
 // Load opens the checkpoint at path read-only, for looking at a run (its
 // history, controllers, fits, samples) without taking its lock: a run that
@@ -227,7 +237,7 @@ func (r *Run) checkpoint() error {
 		return nil
 	}
 	if r.isClosed() {
-		return fmt.Errorf("mdgps: run %s is closed (Run.Close); open it again to continue", r.path)
+		return fmt.Errorf("mdgps: run %s is closed (Run.Close); open it again to continue", strings.TrimPrefix(r.path, closedMark))
 	}
 	return save(r.path, r.st)
 }
