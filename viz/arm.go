@@ -329,6 +329,11 @@ func (a *Arm) plot(withLegend bool) (*plot.Plot, []legendEntry, error) {
 			poly.LineStyle.Width = vg.Points(0.8)
 			thumb.fill = poly.Color
 		}
+		if len(a.Only) == 0 {
+			if err := a.addLinks(p, t, col); err != nil {
+				return nil, nil, err
+			}
+		}
 		legend = append(legend, legendEntry{fmt.Sprintf("t = %.2f s", float64(t)*m.Dt), thumb})
 	}
 	if len(m.Points[0]) > 0 {
@@ -366,6 +371,29 @@ func (a *Arm) plot(withLegend bool) (*plot.Plot, []legendEntry, error) {
 		}
 	}
 	return p, legend, nil
+}
+
+// addLinks draws the arm's links at time step t as segments from each body's
+// frame origin to its child's (the kinematic chain), over the solids.
+func (a *Arm) addLinks(p *plot.Plot, t int, col string) error {
+	v, m := a.View, a.Motion
+	for i, parent := range m.Parent {
+		if parent < 0 || i >= len(m.BodyPos[t]) {
+			continue
+		}
+		from, to := m.BodyPos[t][parent], m.BodyPos[t][i]
+		if math.Hypot(math.Hypot(to[0]-from[0], to[1]-from[1]), to[2]-from[2]) < 1e-3 {
+			continue // bodies that share an origin (a roll joint on a flex joint)
+		}
+		l, err := plotter.NewLine(plotter.XYs{v.project(from), v.project(to)})
+		if err != nil {
+			return fmt.Errorf("viz: arm figure %q: link %s: %w", a.Title, m.Bodies[i], err)
+		}
+		l.Color = rgba(col, 255)
+		l.Width = vg.Points(1.6)
+		p.Add(l)
+	}
+	return nil
 }
 
 // armSwatch is a legend thumbnail: a filled, outlined rectangle.

@@ -133,8 +133,8 @@ func strokes(svg []byte) map[string]int {
 }
 
 // TestArmSVG checks the snapshots an arm figure draws: one legend entry per
-// snapshot, and per snapshot one outline per solid in every panel (plus the
-// legend swatch), in the snapshot's own colour.
+// snapshot, and per snapshot one outline per solid and one segment per link in
+// every panel (plus the legend swatch), in the snapshot's own colour.
 func TestArmSVG(t *testing.T) {
 	m := toyArm(21)
 	snaps := []int{0, 5, 10, 15, 20}
@@ -159,9 +159,10 @@ func TestArmSVG(t *testing.T) {
 	}
 	n := strokes(svg)
 	for k := range snaps {
-		// 4 solids in each of the two full panels, 1 (the peg) in the third
-		// (zoomed out enough to hold the peg at every snapshot), 1 swatch.
-		if got, want := n[snapshotColour(k, len(snaps))], 4+4+1+1; got != want {
+		// 4 solids and 2 links (shoulder–elbow, elbow–tip) in each of the two
+		// full panels, 1 solid (the peg) in the third (zoomed out enough to hold
+		// the peg at every snapshot), 1 legend swatch.
+		if got, want := n[snapshotColour(k, len(snaps))], 6+6+1+1; got != want {
 			t.Errorf("snapshot %d: %d outlines in its colour, want %d", k, got, want)
 		}
 	}
