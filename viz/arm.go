@@ -26,7 +26,8 @@ import (
 // table with the hole) in orthographic views — side (x–z), front (y–z) and top
 // (x–y) — as SVG, and as an echarts animation with a play button and a time
 // slider. Solids are drawn as their exact outlines in the view: the convex hull of
-// a box's corners, of a capsule's two end spheres, of a cylinder's two end discs.
+// a box's corners, of a capsule's two end spheres, of a cylinder's two end discs;
+// over them, the links as segments from body origin to body origin.
 // Side and front views cut the table through the hole's centre (a section), so
 // the hole shows; the top view shows the table from above, the hole's floor at
 // the bottom of the opening.
@@ -261,8 +262,8 @@ func (a *Arm) solidsByDepth(v ArmView, t int) []envs.Shape {
 func (a *Arm) isFloor(s envs.Shape) bool { return s.Name == "floor" }
 
 // Plot draws the view: the fixed scene, the arm at each snapshot (outlines over a
-// translucent fill, light to dark with time), the peg-bottom path and the target,
-// with equal scales on both axes (at the default size).
+// translucent fill, light to dark with time, and the links), the peg-bottom path
+// and the target, with equal scales on both axes (at the default size).
 func (a *Arm) Plot() (*plot.Plot, error) {
 	p, _, err := a.plot(true)
 	if err != nil {
