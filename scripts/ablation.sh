@@ -9,6 +9,7 @@
 # iteration 12 per setting. Finished runs are skipped, so an interrupted call resumes.
 #
 # Usage: scripts/ablation.sh [extra mdgps reproduce flags]   (MDGPS_BIN=... to use a built binary)
+#        TABLE_ONLY=1 scripts/ablation.sh                     (only the table, from the runs there are)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 GO="${GO:-go}"
@@ -25,9 +26,11 @@ if [ -z "$BIN" ]; then
 fi
 commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 start=$(date +%s)
-for b in $BEHAVIOURS; do
-  "$BIN" reproduce --era current --submission-behaviours "$b" "${GRID[@]}" --out "$OUT/ablation/$b" --prune "$@"
-done
+if [ "${TABLE_ONLY:-0}" != 1 ]; then
+  for b in $BEHAVIOURS; do
+    "$BIN" reproduce --era current --submission-behaviours "$b" "${GRID[@]}" --out "$OUT/ablation/$b" --prune "$@"
+  done
+fi
 secs=$(( $(date +%s) - start ))
 
 # The table: one row per setting, columns task × variant at iteration 12.
@@ -62,7 +65,12 @@ row() { # setting, run directories root
   echo "(obstacle: to the target, m; peg: peg bottom above the hole bottom, m) as mean ± std over"
   echo "seeds (seeds counted), and peg success in percent of conditions × seeds. \"none\" is the"
   echo "current era, \"all\" the submission era (the grids' runs of the same seeds). Made by"
-  echo "\`scripts/ablation.sh\` at commit $commit; the ablation runs took ${secs} s."
+  if [ "${TABLE_ONLY:-0}" = 1 ]; then
+    echo "\`TABLE_ONLY=1 scripts/ablation.sh\` at commit $commit from the runs present (a cell without a"
+    echo "value has no finished run yet)."
+  else
+    echo "\`scripts/ablation.sh\` at commit $commit; the ablation runs took ${secs} s."
+  fi
   echo
   echo "| setting | obstacle off/classic | obstacle on/classic | peg off/classic | success % | peg on/classic | success % |"
   echo "|---|---|---|---|---|---|---|"
