@@ -40,7 +40,13 @@ func FuzzCheckpoint(f *testing.F) {
 		if !strings.HasPrefix(string(data), magic) {
 			file = seal(data)
 		}
-		path := filepath.Join(t.TempDir(), "fuzz.run")
+		// Not t.TempDir: fuzzing workers do not remove it after each input.
+		dir, err := os.MkdirTemp("", "FuzzCheckpoint")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer os.RemoveAll(dir)
+		path := filepath.Join(dir, "fuzz.run")
 		if err := os.WriteFile(path, file, 0o644); err != nil {
 			t.Fatal(err)
 		}

@@ -22,7 +22,12 @@ func FuzzReadIterations(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		dir := t.TempDir()
+		// Not t.TempDir: fuzzing workers do not remove it after each input.
+		dir, err := os.MkdirTemp("", "FuzzReadIterations")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer os.RemoveAll(dir)
 		if err := os.WriteFile(filepath.Join(dir, IterationsFile), data, 0o644); err != nil {
 			t.Fatal(err)
 		}
