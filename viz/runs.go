@@ -148,6 +148,13 @@ func contains(s []string, v string) bool {
 // are unused for the other tasks.
 func PaperFigure(task string, runs []RunData, holeZ, successZ float64) *Lines {
 	f := IterationCurves(TaskTitle(task), Distance, 1, Groups(task, runs))
+	for i := range f.Curves {
+		if f.Curves[i].Name == string(mdgps.TrajOpt) {
+			// The trajectory-only baseline: what the local optimiser alone
+			// reaches, drawn dashed behind the variants.
+			f.Curves[i].Dashed = true
+		}
+	}
 	switch task {
 	case "obstacle":
 		f.YLabel = "distance to target (m)"

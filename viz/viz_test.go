@@ -294,6 +294,22 @@ func TestLoadRunsAndPaperFigure(t *testing.T) {
 	if math.Abs(c.Y[1]-0.04) > 1e-12 || math.Abs(c.Std[1]-0.02) > 1e-12 || math.Abs(f.HLines[0].Y-0.06) > 1e-12 {
 		t.Errorf("peg figure: %v ± %v, success line %v", c.Y, c.Std, f.HLines)
 	}
+	// Obstacle: the trajectory-only baseline is dashed, the variants are not.
+	base := history("obstacle", "off", "classic", 0, []float64{2, 0.5}, []float64{0, 0})
+	for k := range base {
+		base[k].Algorithm = "trajopt"
+	}
+	obsDir := t.TempDir()
+	writeJSONL(t, filepath.Join(obsDir, "obstacle_trajopt_seed0"), base)
+	writeJSONL(t, filepath.Join(obsDir, "obstacle_off-classic_seed0"), history("obstacle", "off", "classic", 0, []float64{2, 1}, []float64{0, 0}))
+	obs, err := LoadRuns(obsDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	of := PaperFigure("obstacle", obs, 0, 0)
+	if len(of.Curves) != 2 || of.Curves[0].Name != "off/classic" || of.Curves[0].Dashed || of.Curves[1].Name != "trajopt" || !of.Curves[1].Dashed {
+		t.Errorf("obstacle figure curves: %+v", of.Curves)
+	}
 	md := MetricTable(runs, []string{"peg"}, []int{2}).Markdown()
 	if !strings.Contains(md, "| Peg | off/classic | 2 | 0.040 ± 0.020 |") {
 		t.Errorf("metric table:\n%s", md)
