@@ -125,6 +125,18 @@ type Sample struct {
 	// smoothing and renormalisation, spec §2.3) the rollout used; nil for a
 	// noiseless rollout.
 	Noise []float64
+	// Diverged counts the steps at which the simulator diverged and recovered
+	// by resetting its state (Recoverable; MuJoCo's bad-acceleration warning):
+	// the rollout went on from the reset state, as the reference's did.
+	Diverged int
+}
+
+// Recoverable is implemented by simulator errors after which the simulation
+// is still usable (Recovered() true): the rollout loop counts the step in
+// Sample.Diverged and goes on instead of failing.
+type Recoverable interface {
+	error
+	Recovered() bool
 }
 
 // NewSample returns a sample with all arrays of env allocated (Noise nil).

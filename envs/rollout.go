@@ -1,6 +1,7 @@
 package envs
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"runtime"
@@ -23,7 +24,10 @@ import (
 // Rollout returns the *ConditionError of Reset, an *ActionError (with its time
 // step) when the policy produces a non-finite action, or a simulator error
 // wrapped with its time step. The rollout then stops; s holds what was recorded
-// so far, and sim stays usable for the next rollout.
+// so far, and sim stays usable for the next rollout. A Recoverable simulator
+// error (the simulator diverged and reset its state, as MuJoCo does) does not
+// stop it: the step is counted in s.Diverged and the rollout goes on from the
+// state the simulator reset to, as the reference's agent did.
 func Rollout(sim Sim, pol Policy, cond int, noise []float64, s *Sample) error {
 	T, d := s.T, s.Dims
 	if noise != nil && len(noise) != T*d.U {
@@ -34,6 +38,7 @@ func Rollout(sim Sim, pol Policy, cond int, noise []float64, s *Sample) error {
 		panic("envs: Rollout sample arrays do not match its dimensions; make it with NewSample")
 	}
 	s.Cond = cond
+	s.Diverged = 0
 	if noise == nil {
 		s.Noise = nil
 	} else {
@@ -59,11 +64,15 @@ func Rollout(sim Sim, pol Policy, cond int, noise []float64, s *Sample) error {
 			break
 		}
 		if err := sim.Step(u); err != nil {
+			var rec Recoverable
 			if ae, ok := err.(*ActionError); ok {
 				ae.T = t
 				return ae
 			}
-			return fmt.Errorf("envs: step at t=%d: %w", t, err)
+			if !errors.As(err, &rec) || !rec.Recovered() {
+				return fmt.Errorf("envs: step at t=%d: %w", t, err)
+			}
+			s.Diverged++
 		}
 		sim.Observe(s.State(t+1), s.Observation(t+1), s.pointAt(t+1), s.jacAt(t+1))
 	}

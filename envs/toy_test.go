@@ -51,6 +51,11 @@ func (s *toySim) Step(u []float64) error {
 	if u[0] == 1000 {
 		return errToy
 	}
+	if u[0] == 500 { // a divergence the simulator recovers from: back to the origin
+		s.q, s.v = 0, 0
+		s.steps++
+		return errToyDiverged{}
+	}
 	a := max(-2, min(2, u[0])) - 0.5*s.v // clipped force, damping
 	s.v += 0.1 * a
 	s.q += 0.1 * s.v
@@ -81,3 +86,9 @@ func (p linPolicy) Act(t int, x, obs, noise, u []float64) {
 		u[0] += p.sigma * noise[0]
 	}
 }
+
+// errToyDiverged is a recoverable simulator error: the toy "resets" its state.
+type errToyDiverged struct{}
+
+func (errToyDiverged) Error() string   { return "toy: diverged, state reset" }
+func (errToyDiverged) Recovered() bool { return true }

@@ -34,11 +34,16 @@ type Iteration struct {
 	KLMean           float64 `json:"kl_mean"`             // realised C-step KL per time step
 	EpsilonMean      float64 `json:"epsilon_mean"`        // per-step KL budget ε
 	EtaMean          float64 `json:"eta_mean"`
-	BoundMean        float64 `json:"bound_mean"`        // Lemma 2's empirical bound on the global policy's expected total cost: mean over the conditions that have one; NaN (JSON null) if none
-	SStepKLMean      float64 `json:"sstep_kl_mean"`     // sample-based KL(π_θ ‖ p_i) per step after the S-step
-	SStepLoss        float64 `json:"sstep_loss"`        // final training loss of the S-step
-	WallSeconds      float64 `json:"wall_seconds"`      // time spent in this iteration's phases
-	Failures         int     `json:"failures"`          // conditions whose C-step failed numerically
+	BoundMean        float64 `json:"bound_mean"`    // Lemma 2's empirical bound on the global policy's expected total cost: mean over the conditions that have one; NaN (JSON null) if none
+	SStepKLMean      float64 `json:"sstep_kl_mean"` // sample-based KL(π_θ ‖ p_i) per step after the S-step
+	SStepLoss        float64 `json:"sstep_loss"`    // final training loss of the S-step
+	WallSeconds      float64 `json:"wall_seconds"`  // time spent in this iteration's phases
+	Failures         int     `json:"failures"`      // conditions whose C-step failed numerically
+	// DivergedRollouts counts this iteration's rollouts (training and
+	// evaluation) in which the simulator diverged and reset its state
+	// (envs.Sample.Diverged); they went on from the reset state as the
+	// reference's did.
+	DivergedRollouts int     `json:"diverged_rollouts,omitempty"`
 	SaturationMean   float64 `json:"saturation_mean"`   // mean of Cond.Saturation
 	ControlGainMean  float64 `json:"control_gain_mean"` // mean of Cond.ControlGain
 	Conditions       []Cond  `json:"conditions"`        // per-condition detail
@@ -117,6 +122,11 @@ func (r *Run) record(evals []*envs.Sample, n int) Iteration {
 		}
 		cr.CostLocal = meanTotal(c.SampleCst, len(c.Samples), T)
 		es := evals[m*n : (m+1)*n]
+		for _, s := range append(append([]*envs.Sample(nil), c.Samples...), es...) {
+			if s.Diverged > 0 {
+				rec.DivergedRollouts++
+			}
+		}
 		cr.CostGlobal = total(es[0])
 		met := r.env.Evaluate(es[0])
 		cr.Metric, cr.Success = met.Value, met.HasSuccess && met.Success

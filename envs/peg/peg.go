@@ -346,7 +346,14 @@ func (s *sim) Step(u []float64) error {
 		return err
 	}
 	prev := s.p
-	if err := s.d.Step(u, Substeps); err != nil {
+	var div *mujoco.DivergedError
+	err := s.d.Step(u, Substeps)
+	switch {
+	case errors.As(err, &div):
+		// MuJoCo reset the state to the model's defaults; the rollout may go
+		// on from there as the reference's did (envs.Sample.Diverged).
+		err = fmt.Errorf("peg: %w", err)
+	case err != nil:
 		s.cond = -1
 		return fmt.Errorf("peg: %w", err)
 	}
@@ -354,7 +361,7 @@ func (s *sim) Step(u []float64) error {
 	for i := range DP {
 		s.pv[i] = (s.p[i] - prev[i]) / s.env.dt
 	}
-	return nil
+	return err
 }
 
 func (s *sim) Observe(x, o, p, jac []float64) {

@@ -34,6 +34,11 @@ type DivergedError struct {
 	Substep int     // substep index within the Step call (0-based)
 }
 
+// Recovered reports that the simulation is usable after the error: MuJoCo
+// reset the state to the model's defaults and a rollout can go on from there,
+// as the reference's agent does (envs counts such steps in Sample.Diverged).
+func (e *DivergedError) Recovered() bool { return true }
+
 func (e *DivergedError) Error() string {
 	return fmt.Sprintf("mujoco: simulation diverged (bad acceleration) at substep %d, t=%g s; MuJoCo reset the state", e.Substep, e.Time)
 }
