@@ -160,6 +160,13 @@ func arm39Points(b *testing.B) []float64 {
 // thread) and report ms-per-step (wall and CPU) and peak-fraction: the nominal
 // 2·P·K·D² flops of a dense step over its CPU time, as a fraction of the
 // 78 GFLOP/s peak.
+//
+// Medians of 3 (2026-12-03, load ≈ 3 on the 2-vCPU machine, OpenBLAS with
+// OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset): 18.4 ms per step, 0.375 of
+// peak, warm 18.1 ms; before issue 12's kernel 21 ms (interleaved runs, the
+// old benchmark's 10 steps plus initialisation). Pure Go 54.7 ms per step
+// (before ≈ 58). At D = 59 OpenBLAS runs dtrmm at ≈ 60 GFLOP/s and dsyrk at
+// ≈ 35, so the two BLAS calls alone need ≈ 12 ms per step.
 func BenchmarkGMMEMArm39(b *testing.B) { gmmEMBench(b, 0) }
 
 func BenchmarkGMMEMArm39Warm(b *testing.B) { gmmEMBench(b, 40) }
