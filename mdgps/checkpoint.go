@@ -340,7 +340,7 @@ func encodeState(st *state) ([]byte, error) {
 		nlit += len(p)
 	}
 	n := buf.Len()
-	raw := make([]byte, n+8*nlit)
+	raw := getBuf(&rawPool, n+8*nlit)
 	copy(raw, buf.Bytes())
 	binary.LittleEndian.PutUint64(raw, uint64(n-8))
 	shuffle(raw[n:], lit, nlit)
@@ -533,6 +533,22 @@ const (
 	blockZstd = 1
 )
 
+// Buffer pools of save: the raw payload, and compressed blocks.
+var rawPool, blockPool sync.Pool
+
+// getBuf returns a byte slice of length n from pool (or a new one).
+func getBuf(pool *sync.Pool, n int) []byte {
+	if b, ok := pool.Get().(*[]byte); ok && cap(*b) >= n {
+		return (*b)[:n]
+	}
+	return make([]byte, n)
+}
+
+// putBuf returns b to pool; the caller no longer uses it.
+func putBuf(pool *sync.Pool, b []byte) {
+	pool.Put(&b)
+}
+
 // entropy estimates the Shannon entropy (bits per byte) of b from up to 4096
 // evenly spaced bytes.
 func entropy(b []byte) float64 {
@@ -577,8 +593,10 @@ func sealParts(raw []byte) [][]byte {
 				b := raw[i*blockSize : min(len(raw), (i+1)*blockSize)]
 				blocks[i], kinds[i] = b, blockRaw
 				if entropy(b) < 7.9 {
-					if c := encoder().EncodeAll(b, make([]byte, 0, len(b))); len(c) < len(b)-len(b)/32 {
+					if c := encoder().EncodeAll(b, getBuf(&blockPool, len(b))[:0]); len(c) < len(b)-len(b)/32 {
 						blocks[i], kinds[i] = c, blockZstd
+					} else {
+						putBuf(&blockPool, c)
 					}
 				}
 				sums[i] = crc64.Checksum(blocks[i], crcTable)
@@ -815,6 +833,14 @@ func save(path string, st *state) error {
 	size := 0
 	for _, p := range parts {
 		size += len(p)
+	}
+	// The buffers go back to their pools (a run writes its checkpoint often:
+	// reusing ~70 MB spares the garbage collector).
+	putBuf(&rawPool, raw)
+	for i, p := range parts[1:] {
+		if len(p) > 0 && (len(raw) == 0 || &p[0] != &raw[i*blockSize]) {
+			putBuf(&blockPool, p)
+		}
 	}
 	lastWriteMu.Lock()
 	lastWrite = WriteStats{Raw: len(raw), Stored: size, Encode: t1.Sub(t0).Seconds(), Write: time.Since(t1).Seconds() - sync, Sync: sync}
