@@ -559,3 +559,23 @@ func TestRises(t *testing.T) {
 		t.Errorf("rises table:\n%s", tab)
 	}
 }
+
+// TestReproduceReportOnly: --report-only runs nothing and writes the report of
+// the runs there are.
+func TestReproduceReportOnly(t *testing.T) {
+	out := t.TempDir()
+	if code, _, stderr := cli(t, nil, args("--iterations", "2", "--out", filepath.Join(out, "runs", "obstacle_off-classic_seed0"))...); code != 0 {
+		t.Fatal(stderr)
+	}
+	code, stdout, stderr := cli(t, nil, "reproduce", "--tasks", "obstacle", "--out", out, "--report-only")
+	if code != 0 || strings.Contains(stdout, "seed 1") {
+		t.Fatalf("status %d: %s\n%s", code, stderr, stdout)
+	}
+	md, err := os.ReadFile(filepath.Join(out, "success.md"))
+	if err != nil || !strings.Contains(string(md), "| Obstacle | off/classic | 1 |") {
+		t.Errorf("success.md: %v\n%s", err, md)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(out, "runs")); len(entries) != 1 {
+		t.Errorf("report-only created runs: %d directories", len(entries))
+	}
+}

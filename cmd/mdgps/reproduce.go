@@ -159,6 +159,7 @@ func cmdReproduce(args []string, e env) error {
 	out := fs.String("out", "", "output directory (default data/paper/ERA)")
 	shardFlag := fs.String("shard", "", "run only slice i of n of the grid (i/n, 0 ≤ i < n); no report is written")
 	dry := fs.Bool("dry-run", false, "list the runs of this shard and their state, run nothing")
+	reportOnly := fs.Bool("report-only", false, "run nothing; write the figures and success.md from the runs in --out as they are (finished or not)")
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	prune := fs.Bool("prune", false, "delete each finished run's checkpoint (tens of MB for the peg tasks); a pruned run still counts as finished but cannot be extended")
 	if err := parse(fs, args); err != nil {
@@ -195,6 +196,9 @@ func cmdReproduce(args []string, e env) error {
 	}
 	if err := os.MkdirAll(filepath.Join(*out, "runs"), 0o755); err != nil {
 		return fmt.Errorf("--out %s: %w", *out, err)
+	}
+	if *reportOnly {
+		return writeReport(e.stdout, *out, tasks, nil, reproduceCommand(args))
 	}
 	keys, err := parseList("variants", *variantsFlag, gridVariantKeys())
 	if err != nil {
