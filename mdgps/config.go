@@ -112,9 +112,10 @@ type Config struct {
 	// regressing the next state on commands beyond the limit flattens the
 	// fitted control gain F_u (Cond.ControlGain) and the C-step then asks for
 	// ever larger commands. Measured on obstacle (12 iterations, seeds 0–2):
-	// the fitted gain stays 5–8× larger, but saturation is unchanged (≈ 85 %)
-	// and the final distance worsens (off/classic 0.79 → 1.10 m, trajopt 0.27 →
-	// 0.54 m), so it is off by default and in both eras.
+	// the fitted gain stays 5–8× larger, but saturation is unchanged (≈ 85 %);
+	// on/classic improves (0.86 → 0.64 m) while off/classic (0.79 → 1.10 m)
+	// and the trajopt baseline (0.27 → 0.54 m) worsen, so it is off by default
+	// and in both eras (data/paper/README.md).
 	FitExecutedActions bool
 	// CStepControllerCov constrains MDGPS's C-step against π̄_i's gains and
 	// offsets with the sampled controller's covariance instead of π̄_i's own
