@@ -152,14 +152,14 @@ func TestStopRulesStopWhereTheySay(t *testing.T) {
 	}
 }
 
-// StopRuleAuto resolves to the reference's rule with Compat and to the per-point
-// rule otherwise; names round-trip; PriorConfig.Validate names the field.
+// StopRuleAuto resolves to the reference's rule with Compat and to the
+// relative rule otherwise; names round-trip; PriorConfig.Validate names the field.
 func TestStopRuleAutoParseValidate(t *testing.T) {
 	if r, _ := (GMMConfig{Compat: true}).stopRule(); r != StopRuleReference {
 		t.Errorf("Compat auto = %v, want reference", r)
 	}
-	if r, tol := (GMMConfig{}).stopRule(); r != StopRulePerPoint || tol != DefaultStopTol {
-		t.Errorf("default auto = %v %v, want per-point %v", r, tol, DefaultStopTol)
+	if r, _ := (GMMConfig{}).stopRule(); r != StopRuleRelative {
+		t.Errorf("default auto = %v, want relative", r)
 	}
 	if r, _ := (GMMConfig{Compat: true, Stop: StopRuleCE5FC0E}).stopRule(); r != StopRuleCE5FC0E {
 		t.Errorf("an explicit rule under Compat = %v, want ce5fc0e", r)
