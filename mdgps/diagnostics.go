@@ -80,6 +80,9 @@ type Cond struct {
 	// actuators saturate).
 	ControlGain float64 `json:"control_gain"`
 	Error       string  `json:"error,omitempty"`
+	// StepError is the step rule's numerical failure (StepRuleError): the
+	// condition kept its multiplier.
+	StepError string `json:"step_error,omitempty"`
 }
 
 // Distancer is implemented by tasks whose plotted "distance" differs from their
@@ -116,6 +119,9 @@ func (r *Run) record(evals []*envs.Sample, n int) Iteration {
 		cr := Cond{Cond: m, StepMult: c.StepMult, Epsilon: c.Search.Epsilon, Eta: c.Search.Eta, KL: c.Search.KL,
 			KLPerT: c.Search.KLPerT, Converged: c.Search.Converged, DualIterations: c.Search.Iterations,
 			PredImpr: c.Step.Pred, ActualImpr: c.Step.Actual, Bound: math.NaN(), BoundEpsMax: math.NaN()}
+		if f := c.Step.Failure; f != nil {
+			cr.StepError = f.Error()
+		}
 		if f := c.Search.Failure; f != nil {
 			cr.Error = f.Error()
 			rec.Failures++

@@ -1,7 +1,9 @@
 package mdgps
 
 import (
+	"errors"
 	"fmt"
+	"math"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -205,5 +207,53 @@ func TestCStepControllerCov(t *testing.T) {
 		if on && reflect.DeepEqual(c.Lin.Cov, c.Local.Cov) {
 			t.Fatal("π̄ and the controller have the same covariance: the test cannot tell them apart")
 		}
+	}
+}
+
+// TestStepRuleNonFinite: when a condition's expected costs are not finite, the
+// step rule keeps its multiplier, records the evidence, and the run (and its
+// checkpoint) stays valid.
+func TestStepRuleNonFinite(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "nan.run")
+	cfg := shortObstacle(2)
+	cfg.NN.Iterations = 100
+	r, err := Open(path, obstacle.New(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for r.Iteration() < 1 || r.Phase() != PhaseAdjustStep {
+		if _, _, err := r.Next(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := r.StepMult(0)
+	r.st.Conds[0].Cost.Cc[3] = math.NaN()
+	if err := r.AdjustStep(); err != nil {
+		t.Fatalf("AdjustStep: %v", err)
+	}
+	s := r.st.Conds[0].Step
+	var sre *StepRuleError
+	if s.Failure == nil || !errors.As(error(s.Failure), &sre) || sre.Cond != 0 || r.StepMult(0) != before {
+		t.Fatalf("condition 0: failure %v, multiplier %v (was %v)", s.Failure, r.StepMult(0), before)
+	}
+	if r.st.Conds[1].Step.Failure != nil {
+		t.Errorf("condition 1 has a step failure: %v", r.st.Conds[1].Step.Failure)
+	}
+	// The injected NaN is in the cost model, which validation refuses on load;
+	// the recorded failure (with its non-finite evidence) must not be.
+	r.st.Conds[0].Cost.Cc[3] = 0
+	if err := r.Save(); err != nil {
+		t.Fatal(err)
+	}
+	if err := closeRun(r); err != nil {
+		t.Fatal(err)
+	}
+	r2, err := Open(path, obstacle.New(), cfg)
+	if err != nil {
+		t.Fatalf("reopen after a step failure: %v", err)
+	}
+	defer closeRun(r2)
+	if r2.StepMult(0) != before {
+		t.Errorf("reopened multiplier %v, want %v", r2.StepMult(0), before)
 	}
 }

@@ -146,6 +146,22 @@ type StepInfo struct {
 	Pred, Actual float64
 	OldMult      float64
 	NewMult      float64
+	// Failure is set when the rule's improvements were not finite; the
+	// condition then kept its multiplier (NewMult = OldMult).
+	Failure *StepRuleError
+}
+
+// StepRuleError reports a step-size update whose predicted or actual
+// improvement was not finite (the expected costs it compares, with the
+// evidence); the condition kept its multiplier.
+type StepRuleError struct {
+	Cond         int
+	Pred, Actual float64
+	Costs        StepCosts
+}
+
+func (e *StepRuleError) Error() string {
+	return fmt.Sprintf("mdgps: step rule of condition %d: predicted improvement %g, actual %g (expected costs %+v); multiplier kept", e.Cond, e.Pred, e.Actual, e.Costs)
 }
 
 // state is the whole serialisable state of a run.
@@ -653,6 +669,12 @@ func (r *Run) AdjustStep() error {
 			s := steps[m]
 			s.OldMult = c.StepMult
 			s.NewMult = NewMult(s.Pred, s.Actual, c.StepMult, cfg.MinMult, cfg.MaxMult, cfg.Compat)
+			if math.IsNaN(s.NewMult) || math.IsInf(s.NewMult, 0) {
+				// Non-finite expected costs (a model that blew up): the
+				// condition keeps its multiplier and the evidence is recorded.
+				s.Failure = &StepRuleError{Cond: m, Pred: s.Pred, Actual: s.Actual, Costs: s.Costs}
+				s.NewMult = c.StepMult
+			}
 			c.Step, c.StepMult = s, s.NewMult
 		}
 	}
