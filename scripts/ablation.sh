@@ -51,7 +51,7 @@ row() { # setting, run directories root
     done
   done
   "$BIN" table --csv "$tmp/$name" 2>/dev/null | awk -F, -v name="$name" '
-    $3 == 12 { key = $1 "|" $2; dist[key] = sprintf("%.3f ± %.3f (%s)", $5, $6, $4); succ[key] = $7 }
+    $3 == 12 { key = $1 "|" $2; dist[key] = sprintf("%.3f ± %.3f (%s)", $5, $6, $4); succ[key] = sprintf("%.1f", $7) }
     END {
       printf "| %s | %s | %s | %s | %s | %s | %s |\n", name,
         dist["obstacle|off/classic"], dist["obstacle|on/classic"],
