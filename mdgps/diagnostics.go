@@ -128,11 +128,7 @@ func (r *Run) record(evals []*envs.Sample, n int) Iteration {
 		}
 		cr.CostLocal = meanTotal(c.SampleCst, len(c.Samples), T)
 		es := evals[m*n : (m+1)*n]
-		for _, s := range append(append([]*envs.Sample(nil), c.Samples...), es...) {
-			if s.Diverged > 0 {
-				rec.DivergedRollouts++
-			}
-		}
+		rec.DivergedRollouts += diverged(c.Samples) + diverged(es)
 		cr.CostGlobal = total(es[0])
 		met := r.env.Evaluate(es[0])
 		cr.Metric, cr.Success = met.Value, met.HasSuccess && met.Success
@@ -185,6 +181,17 @@ func (r *Run) record(evals []*envs.Sample, n int) Iteration {
 		}
 	}
 	return rec
+}
+
+// diverged counts the samples whose simulator diverged and recovered.
+func diverged(samples []*envs.Sample) int {
+	n := 0
+	for _, s := range samples {
+		if s.Diverged > 0 {
+			n++
+		}
+	}
+	return n
 }
 
 // ControlGain returns ‖F_u,t‖_F averaged over t = 0 … T−2 (the steps a

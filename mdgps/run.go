@@ -349,7 +349,7 @@ func (r *Run) begin(p Phase) (time.Time, error) {
 }
 
 // end advances to the next phase and checkpoints (unless autosave is off).
-func (r *Run) end(p Phase, t0 time.Time) error {
+func (r *Run) end(t0 time.Time) error {
 	r.advance()
 	var err error
 	if !r.noAuto {
@@ -483,7 +483,7 @@ func (r *Run) Sample() error {
 		c.New, c.Lin, c.Dyn, c.Cost = nil, nil, nil, nil
 		c.Search, c.Step = CStepInfo{}, StepInfo{}
 	}
-	return r.end(PhaseSample, t0)
+	return r.end(t0)
 }
 
 // sampleCost evaluates the true cost of env along the samples and its mean
@@ -543,7 +543,7 @@ func (r *Run) FitDynamics() error {
 	if err != nil {
 		return err
 	}
-	return r.end(PhaseFitDynamics, t0)
+	return r.end(t0)
 }
 
 // clipActions clips actions (rows of dU) to the task's control limits
@@ -592,7 +592,7 @@ func (r *Run) Imitate() error {
 	if _, err := r.Global().SStep(r.dataset(func(m int) *lingauss.Policy { return r.st.Conds[m].Local })); err != nil {
 		return fmt.Errorf("mdgps: imitation S-step: %w", err)
 	}
-	return r.end(PhaseImitate, t0)
+	return r.end(t0)
 }
 
 // FitPolicy linearises the global policy around each condition's samples: the
@@ -607,7 +607,7 @@ func (r *Run) FitPolicy() error {
 	if err := r.linearise(r.st.Round == 0); err != nil {
 		return err
 	}
-	return r.end(PhaseFitPolicy, t0)
+	return r.end(t0)
 }
 
 // linearise updates each condition's policy prior — with the current samples
@@ -678,7 +678,7 @@ func (r *Run) AdjustStep() error {
 			c.Step, c.StepMult = s, s.NewMult
 		}
 	}
-	return r.end(PhaseAdjustStep, t0)
+	return r.end(t0)
 }
 
 // improvements returns each condition's predicted and actual improvement
@@ -773,7 +773,7 @@ func (r *Run) CStep() error {
 	if err != nil {
 		return err
 	}
-	return r.end(PhaseCStep, t0)
+	return r.end(t0)
 }
 
 // cstepAll runs the C-step of every condition on the run's workers.
@@ -847,7 +847,7 @@ func (r *Run) SStep() error {
 		return fmt.Errorf("mdgps: S-step: %w", err)
 	}
 	r.st.SStepLoss = st.MeanLoss
-	return r.end(PhaseSStep, t0)
+	return r.end(t0)
 }
 
 // Finish evaluates the policy of this iteration (the global policy; the local
